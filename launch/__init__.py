@@ -1,0 +1,1 @@
+"""Package launch (see README)."""

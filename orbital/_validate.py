@@ -1,0 +1,50 @@
+"""Eager checks of concrete inputs at the public boundary.
+
+Traced values (inside ``jax.jit``, ``jax.grad`` or ``jax.vmap``) cannot be inspected; they pass through and the
+kernels' own ``where`` guards keep their outputs finite.
+"""
+
+from __future__ import annotations
+
+import math
+
+import jax
+import numpy as np
+
+
+def is_traced(value) -> bool:
+    return isinstance(value, jax.core.Tracer)
+
+
+def to_array(name: str, value, unit=None):
+    """Convert an array-like (or an astropy Quantity, converted once to ``unit``) to a numpy array or a tracer."""
+    if hasattr(value, "unit") and hasattr(value, "to_value"):
+        if unit is None:
+            raise TypeError(f"{name}: got a Quantity {value!r}, expected a plain number")
+        try:
+            value = value.to_value(unit)
+        except Exception as err:  # astropy UnitConversionError
+            raise ValueError(f"{name}: cannot convert {value!r} to {unit}: {err}") from None
+    if is_traced(value) or isinstance(value, jax.Array):
+        return value
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name}: expected a number or array of numbers, got {value!r}") from None
+
+
+def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False,
+                unit: str = ""):
+    """Raise ValueError naming ``name`` if any concrete element is NaN or outside the interval."""
+    if is_traced(value):
+        return value
+    array = np.asarray(value, dtype=float)
+    below = array <= low if low_open else array < low
+    above = array >= high if high_open else array > high
+    bad = np.isnan(array) | below | above
+    if np.any(bad):
+        offender = array[bad].flat[0] if array.ndim else float(array)
+        interval = ("(" if low_open else "[") + f"{low:g}, {high:g}" + (")" if high_open else "]")
+        suffix = f" {unit}" if unit else ""
+        raise ValueError(f"{name}={offender:g}{suffix} is outside the allowed range {interval}{suffix}")
+    return value

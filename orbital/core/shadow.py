@@ -1,0 +1,41 @@
+"""Conical Earth shadow (umbra and penumbra) in projection form, pure JAX.
+
+Only the satellite's projection on the Sun direction ``p = r . s_hat`` and its squared distance from Earth's
+centre are needed, so no (sat, time, 3) array is formed in the hot path (DESIGN §6). The umbra and penumbra
+are the cones tangent to a spherical Earth (radius R_E) and the solar disc (radius R_S) at distance D. The
+illuminated fraction of the solar disc varies linearly across the penumbra between the two cones; it is 0.5
+where the Earth's limb crosses the centre of the solar disc, the point at which a line to the Sun's centre
+(skyfield's ``is_sunlit``) grazes the Earth.
+"""
+
+import jax.numpy as jnp
+
+from orbital.core.constants import EARTH_RADIUS_KM, SUN_RADIUS_KM
+
+
+def shadow_cones(sun_distance_km):
+    """(umbra radius, penumbra radius) at the Earth's centre plane, and their slopes along the anti-Sun axis."""
+    sin_umbra = (SUN_RADIUS_KM - EARTH_RADIUS_KM) / sun_distance_km
+    sin_penumbra = (SUN_RADIUS_KM + EARTH_RADIUS_KM) / sun_distance_km
+    cos_umbra = jnp.sqrt(1.0 - sin_umbra**2)
+    cos_penumbra = jnp.sqrt(1.0 - sin_penumbra**2)
+    return (EARTH_RADIUS_KM / cos_umbra, sin_umbra / cos_umbra,
+            EARTH_RADIUS_KM / cos_penumbra, sin_penumbra / cos_penumbra)
+
+
+def illuminated_fraction(sun_projection_km, radius_sq_km2, cones):
+    """Fraction of the solar disc visible from a satellite, in [0, 1].
+
+    ``sun_projection_km``: r . s_hat (negative on the night side); ``radius_sq_km2``: |r|^2;
+    ``cones``: ``shadow_cones(sun_distance_km)`` for the same instant.
+    """
+    umbra0_km, umbra_slope, penumbra0_km, penumbra_slope = cones
+    behind_km = -sun_projection_km
+    axis_distance_sq = radius_sq_km2 - sun_projection_km**2
+    # where-safe sqrt: the gradient of sqrt at 0 (a satellite on the shadow axis) would be infinite.
+    on_axis = axis_distance_sq <= 0.0
+    axis_distance_km = jnp.where(on_axis, 0.0, jnp.sqrt(jnp.where(on_axis, 1.0, axis_distance_sq)))
+    umbra_km = umbra0_km - behind_km * umbra_slope
+    penumbra_km = penumbra0_km + behind_km * penumbra_slope
+    fraction = jnp.clip((axis_distance_km - umbra_km) / (penumbra_km - umbra_km), 0.0, 1.0)
+    return jnp.where(behind_km > 0.0, fraction, 1.0)
