@@ -48,3 +48,18 @@ def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=Fals
         suffix = f" {unit}" if unit else ""
         raise ValueError(f"{name}={offender:g}{suffix} is outside the allowed range {interval}{suffix}")
     return value
+
+
+def host64(function, *args):
+    """Evaluate a JAX kernel on concrete host values in float64 (scoped; the global flag is never flipped)."""
+    with jax.enable_x64(True):
+        return jax.tree.map(np.asarray, function(*args))
+
+
+def evaluate(function, *args):
+    """Run a kernel for the public API: float64 numpy results (0-d as float) for concrete inputs, the plain
+    JAX computation when any input is traced, so the public function works under jit, grad and vmap."""
+    if any(is_traced(leaf) for leaf in jax.tree.leaves(args)):
+        return function(*args)
+    result = host64(function, *args)
+    return jax.tree.map(lambda x: float(x) if np.ndim(x) == 0 else x, result)

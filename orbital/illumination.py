@@ -1,0 +1,324 @@
+"""Fleet-wide illumination: the illuminated fraction of the solar disc for every satellite and instant, its
+running statistics over long windows, and beta angles.
+
+The work is cut into blocks of satellites and chunks of time of fixed (bucketed) shapes, so each kernel is
+compiled once per shape bucket and memory is bounded by ``block_sats x chunk_steps``, never ``n_sat x n_time``.
+Circular orbits never form positions: the kernel needs only ``r . s_hat`` (DESIGN §6). SGP4 fleets are
+propagated on the host by python-sgp4's vectorised ``SatrecArray`` and reduced by the same kernels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import warnings
+from typing import Callable, Iterator, NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from orbital.core import orbits, shadow, stats, sun
+from orbital.core.constants import SECONDS_PER_DAY
+from orbital.fleet import Fleet
+from orbital.timescales import TimeGrid, time_grid, uniform_grid
+
+DEFAULT_BLOCK_SATS = 8192
+DEFAULT_CHUNK_STEPS = 1440
+
+
+# --- kernels (one satellite at one instant, vmapped) -------------------------------------------------------
+def _sun_geometry(sun_epoch_angles, dt_s):
+    position = sun.sun_position_km(sun.SunEpoch(*sun_epoch_angles), dt_s)
+    distance = jnp.linalg.norm(position, axis=-1)
+    return position / distance[..., None], shadow.shadow_cones(distance)
+
+
+def _over_sats_and_times(one, per_sat, per_time):
+    """vmap a single-satellite, single-instant kernel over (sat, time)."""
+    over_times = jax.vmap(one, in_axes=(None, 0))
+    return jax.vmap(over_times, in_axes=(0, None))(per_sat, per_time)
+
+
+def _circular_fraction(elements, dt_s, sun_epoch_angles):
+    sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
+
+    def one(element, instant):
+        seconds, unit, cone = instant
+        projection = orbits.sun_projection_km(element, seconds, unit)
+        return shadow.illuminated_fraction(projection, element.semi_major_axis_km**2, cone)
+
+    return _over_sats_and_times(one, elements, (dt_s, sun_unit, cones))
+
+
+def _vector_fraction(position_km, dt_s, sun_epoch_angles):
+    sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
+    projection = jnp.einsum("stx,tx->st", position_km, sun_unit)
+    return shadow.illuminated_fraction(projection, jnp.sum(position_km**2, axis=-1), cones)
+
+
+def _circular_beta(elements, dt_s, sun_epoch_angles):
+    sun_unit, _ = _sun_geometry(sun_epoch_angles, dt_s)
+
+    def one(element, instant):
+        seconds, unit = instant
+        now = orbits.advance(element, seconds)
+        normal = orbits.orbit_normal(now.inclination_rad, now.raan_rad)
+        return jnp.arcsin(jnp.clip(jnp.dot(normal, unit), -1.0, 1.0))
+
+    return _over_sats_and_times(one, elements, (dt_s, sun_unit))
+
+
+def _vector_beta(position_km, velocity_km_s, dt_s, sun_epoch_angles):
+    sun_unit, _ = _sun_geometry(sun_epoch_angles, dt_s)
+    normal = jnp.cross(position_km, velocity_km_s)
+    normal = normal / jnp.linalg.norm(normal, axis=-1, keepdims=True)
+    return jnp.arcsin(jnp.clip(jnp.einsum("stx,tx->st", normal, sun_unit), -1.0, 1.0))
+
+
+def _circular_position(elements, dt_s, sun_epoch_angles):
+    del sun_epoch_angles
+    return _over_sats_and_times(orbits.position_km, elements, dt_s)
+
+
+def _vector_position(position_km, dt_s, sun_epoch_angles):
+    del dt_s, sun_epoch_angles
+    return position_km
+
+
+_jit_circular_position = jax.jit(_circular_position)
+_jit_circular_fraction = jax.jit(_circular_fraction)
+_jit_vector_fraction = jax.jit(_vector_fraction)
+_jit_circular_beta = jax.jit(_circular_beta)
+_jit_vector_beta = jax.jit(_vector_beta)
+
+
+@jax.jit
+def _circular_update(state, elements, dt_s, sun_epoch_angles, day_index, valid):
+    return stats.update(state, _circular_fraction(elements, dt_s, sun_epoch_angles), day_index, valid)
+
+
+@jax.jit
+def _vector_update(state, position_km, dt_s, sun_epoch_angles, day_index, valid):
+    return stats.update(state, _vector_fraction(position_km, dt_s, sun_epoch_angles), day_index, valid)
+
+
+# --- blocking --------------------------------------------------------------------------------------------
+def _bucket(n: int, cap: int) -> int:
+    """Shape bucket: the next power of two (at least 8), capped, so compiled shapes are few."""
+    return int(min(cap, max(8, 1 << (max(n, 1) - 1).bit_length())))
+
+
+def _pad(array, size: int, axis: int = 0):
+    """Pad ``axis`` to ``size`` by repeating the last entry (finite, harmless values; results are discarded)."""
+    missing = size - array.shape[axis]
+    if missing <= 0:
+        return array
+    edge = np.take(array, [-1], axis=axis)
+    return np.concatenate([array, np.repeat(edge, missing, axis=axis)], axis=axis)
+
+
+class _Chunk(NamedTuple):
+    sats: slice
+    steps: slice
+    dt_s: np.ndarray            # (chunk,) seconds after the chunk's first step
+    sun_epoch: np.ndarray       # (3,) SunEpoch angles at the chunk's first step
+    day_index: np.ndarray       # (chunk,) int32
+    valid: np.ndarray           # (chunk,) bool
+    elements: orbits.CircularElements | None
+    position_km: np.ndarray | None
+    velocity_km_s: np.ndarray | None
+    sgp4_error: np.ndarray | None   # (block,) bool: SGP4 failed at some step of this chunk
+
+
+def _working_dtype(dtype):
+    if dtype is None:
+        return jnp.result_type(float)
+    dtype = jnp.dtype(dtype)
+    if dtype not in (jnp.dtype("float32"), jnp.dtype("float64")):
+        raise ValueError(f"dtype={dtype} is not allowed: use float32 or float64")
+    if dtype == jnp.dtype("float64") and not jax.config.jax_enable_x64:
+        raise ValueError("dtype=float64 needs JAX's 64-bit mode: call jax.config.update('jax_enable_x64', True) "
+                         "first (the library never flips it for you)")
+    return dtype
+
+
+def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk_steps: int, dtype, start_step: int = 0) -> Iterator[_Chunk]:
+    n_sat, n_time = len(fleet), grid.offsets_s.size
+    block = _bucket(n_sat, block_sats)
+    chunk = _bucket(n_time, chunk_steps)
+    day_index = grid.utc_day_index()
+    for c0 in range(start_step, n_time, chunk):
+        c1 = min(c0 + chunk, n_time)
+        start_s = float(grid.offsets_s[c0])
+        dt_s = _pad(grid.offsets_s[c0:c1] - start_s, chunk)
+        valid = np.arange(chunk) < (c1 - c0)
+        sun_epoch = np.asarray(sun.sun_epoch(grid.tt_jd + start_s / SECONDS_PER_DAY), dtype=float)
+        days = _pad(day_index[c0:c1], chunk)
+        elements = fleet.elements_at(grid, start_s) if fleet.kind == "circular" else None
+        for s0 in range(0, n_sat, block):
+            s1 = min(s0 + block, n_sat)
+            block_elements = position = velocity = error = None
+            if elements is not None:
+                block_elements = orbits.CircularElements(*(jnp.asarray(_pad(np.asarray(f)[s0:s1], block), dtype)
+                                                          for f in elements))
+            else:
+                position, velocity, codes = fleet[s0:s1].sgp4_states(grid, grid.offsets_s[c0:c1])
+                error = np.any(codes != 0, axis=1) | ~np.all(np.isfinite(position), axis=(1, 2))
+                # Failed propagations (decayed or invalid element sets) get a harmless finite position; the
+                # satellite is reported as failed and its statistics as NaN, with a warning.
+                position = np.where(error[:, None, None], 7000.0, position)
+                velocity = np.where(error[:, None, None], 7.5, velocity)
+                position = jnp.asarray(_pad(_pad(position, chunk, axis=1), block), dtype)
+                velocity = jnp.asarray(_pad(_pad(velocity, chunk, axis=1), block), dtype)
+            yield _Chunk(slice(s0, s1), slice(c0, c1), jnp.asarray(dt_s, dtype), jnp.asarray(sun_epoch, dtype),
+                         jnp.asarray(days, jnp.int32), jnp.asarray(valid), block_elements, position, velocity,
+                         error)
+
+
+def _warn_sgp4(fleet: Fleet, failed: np.ndarray):
+    if np.any(failed):
+        names = ", ".join(str(n) for n in fleet.names[failed][:5])
+        warnings.warn(f"SGP4 failed for {int(failed.sum())} satellite(s) (e.g. {names}): decayed or invalid "
+                      "element sets; their results are NaN", RuntimeWarning, stacklevel=3)
+
+
+def _is_single_instant(times) -> bool:
+    return isinstance(times, datetime.datetime) or getattr(times, "shape", None) == ()
+
+
+def _check_fleet(fleet):
+    if not isinstance(fleet, Fleet):
+        raise TypeError(f"fleet: expected orbital.Fleet, got {type(fleet).__name__}")
+
+
+def _full_field(fleet, times, circular_kernel, vector_kernel, *, dtype, block_sats, chunk_steps, with_velocity):
+    _check_fleet(fleet)
+    dtype = _working_dtype(dtype)
+    grid = time_grid("times", times)
+    out = None
+    failed = np.zeros(len(fleet), dtype=bool)
+    for chunk in _chunks(fleet, grid, block_sats, chunk_steps, dtype):
+        if chunk.elements is not None:
+            values = circular_kernel(chunk.elements, chunk.dt_s, chunk.sun_epoch)
+        else:
+            failed[chunk.sats] |= chunk.sgp4_error
+            args = (chunk.position_km, chunk.velocity_km_s) if with_velocity else (chunk.position_km,)
+            values = vector_kernel(*args, chunk.dt_s, chunk.sun_epoch)
+        values = np.asarray(values)
+        if out is None:
+            out = np.empty((len(fleet), grid.offsets_s.size) + values.shape[2:], dtype=values.dtype)
+        n_s, n_t = chunk.sats.stop - chunk.sats.start, chunk.steps.stop - chunk.steps.start
+        out[chunk.sats, chunk.steps] = values[:n_s, :n_t]
+    out[failed] = np.nan
+    _warn_sgp4(fleet, failed)
+    return out[:, 0] if _is_single_instant(times) else out
+
+
+# --- public API ------------------------------------------------------------------------------------------
+def sunlit(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
+           chunk_steps: int = DEFAULT_CHUNK_STEPS) -> np.ndarray:
+    """Illuminated fraction of the solar disc, (n_sat, n_time) in [0, 1], conical umbra and penumbra.
+
+    ``times``: timezone-aware UTC datetimes, an astropy ``Time`` or a skyfield ``Time`` (a single instant gives
+    shape (n_sat,)). ``dtype``: float32 or float64 (default: JAX's default float).
+    """
+    return _full_field(fleet, times, _jit_circular_fraction, _jit_vector_fraction, dtype=dtype,
+                       block_sats=block_sats, chunk_steps=chunk_steps, with_velocity=False)
+
+
+def beta_angle_deg(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
+                   chunk_steps: int = DEFAULT_CHUNK_STEPS) -> np.ndarray:
+    """Beta angle (deg), the Sun's elevation above each orbit plane, (n_sat, n_time).
+
+    sin beta = n_hat . s_hat with n_hat the orbit normal (circular: J2-precessed plane; SGP4: r x v)."""
+    out = _full_field(fleet, times, _jit_circular_beta, _jit_vector_beta, dtype=dtype, block_sats=block_sats,
+                      chunk_steps=chunk_steps, with_velocity=True)
+    return np.rad2deg(out)
+
+
+def positions_km(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
+                 chunk_steps: int = DEFAULT_CHUNK_STEPS) -> np.ndarray:
+    """Geocentric positions (n_sat, n_time, 3) km in the mean equator and equinox of date (TEME for SGP4 fleets).
+
+    For plots, checks and interop; the illumination kernels never form this array."""
+    return _full_field(fleet, times, _jit_circular_position, _vector_position, dtype=dtype,
+                       block_sats=block_sats, chunk_steps=chunk_steps, with_velocity=False)
+
+
+@dataclasses.dataclass(frozen=True)
+class IlluminationStats:
+    """Per-satellite illumination statistics over a window ("in eclipse": illuminated fraction < 0.5)."""
+
+    names: np.ndarray
+    shell_index: np.ndarray
+    shell_names: list
+    sunlit_fraction: np.ndarray      # mean illuminated fraction over all steps
+    eclipse_fraction: np.ndarray     # share of steps in eclipse
+    eclipse_days: np.ndarray         # UTC days with at least one step in eclipse
+    max_eclipse_min: np.ndarray      # longest continuous eclipse (runs x step), minutes
+    start: str
+    days: float
+    step_s: float
+    n_steps: int
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def to_dataframe(self) -> pd.DataFrame:
+        return pd.DataFrame({
+            "name": self.names, "shell": np.asarray(self.shell_names, dtype=object)[self.shell_index],
+            "sunlit_fraction": self.sunlit_fraction, "eclipse_fraction": self.eclipse_fraction,
+            "eclipse_days": self.eclipse_days, "max_eclipse_min": self.max_eclipse_min})
+
+    def by_shell(self) -> pd.DataFrame:
+        """Shell-level summary: satellites, mean sunlit fraction, worst eclipse, most eclipse days."""
+        frame = self.to_dataframe()
+        return frame.groupby("shell", sort=False).agg(
+            satellites=("name", "size"), sunlit_fraction=("sunlit_fraction", "mean"),
+            min_sunlit_fraction=("sunlit_fraction", "min"), max_eclipse_min=("max_eclipse_min", "max"),
+            eclipse_days_max=("eclipse_days", "max"))
+
+
+def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtype=None,
+                 block_sats: int = DEFAULT_BLOCK_SATS, chunk_steps: int = DEFAULT_CHUNK_STEPS,
+                 progress: Callable[[int, int], None] | None = None) -> IlluminationStats:
+    """Per-satellite statistics over ``days`` from ``start`` (ISO date or aware datetime) at ``step_s`` steps.
+
+    Memory stays bounded by ``block_sats x chunk_steps``; ``progress(done_steps, total_steps)`` is called after
+    each time chunk.
+    """
+    _check_fleet(fleet)
+    dtype = _working_dtype(dtype)
+    grid = uniform_grid("start", start, float(days), float(step_s))
+    n_sat, n_time = len(fleet), grid.offsets_s.size
+    block = _bucket(n_sat, block_sats)
+    states = {}
+    failed = np.zeros(n_sat, dtype=bool)
+    for chunk in _chunks(fleet, grid, block_sats, chunk_steps, dtype):
+        state = states.get(chunk.sats.start)
+        if state is None:
+            state = stats.init(block, dtype)
+        if chunk.elements is not None:
+            state = _circular_update(state, chunk.elements, chunk.dt_s, chunk.sun_epoch, chunk.day_index,
+                                     chunk.valid)
+        else:
+            failed[chunk.sats] |= chunk.sgp4_error
+            state = _vector_update(state, chunk.position_km, chunk.dt_s, chunk.sun_epoch, chunk.day_index,
+                                   chunk.valid)
+        states[chunk.sats.start] = state
+        if progress is not None and chunk.sats.stop == n_sat:
+            progress(chunk.steps.stop, n_time)
+    merged = {name: np.concatenate([np.asarray(getattr(states[s0], name))[:min(block, n_sat - s0)]
+                                    for s0 in sorted(states)]) for name in stats.IlluminationState._fields}
+    sunlit_fraction = merged["sunlit_sum"].astype(float) / n_time
+    eclipse_fraction = merged["eclipse_steps"] / n_time
+    max_eclipse_min = merged["max_eclipse_run"] * float(step_s) / 60.0
+    eclipse_days = merged["eclipse_days"].astype(float)
+    for field in (sunlit_fraction, eclipse_fraction, max_eclipse_min, eclipse_days):
+        field[failed] = np.nan
+    _warn_sgp4(fleet, failed)
+    return IlluminationStats(fleet.names, fleet.shell_index, fleet.shell_names, sunlit_fraction,
+                             eclipse_fraction, eclipse_days, max_eclipse_min, str(start), float(days),
+                             float(step_s), n_time)
