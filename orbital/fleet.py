@@ -9,6 +9,7 @@ of SGP4's TEME output to within about an arcsecond).
 from __future__ import annotations
 
 import dataclasses
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -147,8 +148,10 @@ class Fleet:
 
     # --- construction -------------------------------------------------------------------------------------
     @classmethod
-    def from_shells(cls, shells) -> "Fleet":
-        """Concatenate shells; their elements are all referred to the first shell's epoch (J2 drift applied)."""
+    def from_shells(cls, shells, *, j2: bool = True) -> "Fleet":
+        """Concatenate shells; their elements are all referred to the first shell's epoch (J2 drift applied).
+
+        ``j2=False`` propagates two-body circular orbits (for checks against two-body references only)."""
         shells = list(shells) if not isinstance(shells, Shell) else [shells]
         if not shells:
             raise ValueError("shells: give at least one Shell")
@@ -159,8 +162,9 @@ class Fleet:
                 raise TypeError(f"shells[{number}]: expected orbital.Shell, got {type(shell).__name__}")
             n = len(shell)
             inclination = np.full(n, np.deg2rad(shell.inclination_deg))
-            elements = host64(orbits.circular_elements, np.full(n, EARTH_RADIUS_KM + shell.altitude_km),
-                               inclination, np.deg2rad(shell.raan_deg), np.deg2rad(shell.arg_latitude_deg))
+            elements = host64(partial(orbits.circular_elements, j2=j2),
+                               np.full(n, EARTH_RADIUS_KM + shell.altitude_km), inclination,
+                               np.deg2rad(shell.raan_deg), np.deg2rad(shell.arg_latitude_deg))
             shift_s = float((epoch - shell.epoch).to_value("s"))
             parts.append(orbits.advance(orbits.CircularElements(*elements), shift_s, xp=np))
             names += [f"{shell.name}-{i}" for i in range(n)]
@@ -182,6 +186,17 @@ class Fleet:
         epoch = Time(float(np.median(jd)), format="jd", scale="utc")
         return cls(names=names, shell_index=np.zeros(len(names)), shell_names=[path.stem], epoch=epoch,
                    satrecs=satrecs)
+
+    @classmethod
+    def from_orbits(cls, orbit_list, *, name: str = "orbits", j2: bool = True) -> "Fleet":
+        """From poliastro/hapsira ``Orbit`` objects (near-circular, Earth-centred); see ``orbital.interop``."""
+        from orbital.interop import fleet_from_orbits
+        return fleet_from_orbits(orbit_list, name=name, j2=j2)
+
+    def to_orbits(self, time=None) -> list:
+        """hapsira/poliastro ``Orbit`` objects at ``time`` (default: the epoch); see ``orbital.interop``."""
+        from orbital.interop import fleet_to_orbits
+        return fleet_to_orbits(self, time)
 
     # --- geometry on the host (for tests, plots and interop; the kernels do the fleet-wide work) ------------
     def elements_at(self, grid: TimeGrid, offset_s: float = 0.0) -> orbits.CircularElements:

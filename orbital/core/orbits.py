@@ -5,7 +5,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
-from orbital.core.geometry import j2_rates_rad_s
+from orbital.core.geometry import j2_rates_rad_s, mean_motion_rad_s
 
 TWO_PI = 2.0 * np.pi
 
@@ -21,8 +21,14 @@ class CircularElements(NamedTuple):
     arg_latitude_rate_rad_s: object
 
 
-def circular_elements(semi_major_axis_km, inclination_rad, raan_rad, arg_latitude_rad, xp=jnp):
-    raan_rate, arg_latitude_rate = j2_rates_rad_s(semi_major_axis_km, inclination_rad)
+def circular_elements(semi_major_axis_km, inclination_rad, raan_rad, arg_latitude_rad, xp=jnp, j2=True):
+    """Elements with their secular rates: J2 drift, or two-body (``j2=False``, for checks against two-body
+    references)."""
+    if j2:
+        raan_rate, arg_latitude_rate = j2_rates_rad_s(semi_major_axis_km, inclination_rad)
+    else:
+        raan_rate = xp.zeros_like(xp.asarray(raan_rad))
+        arg_latitude_rate = mean_motion_rad_s(semi_major_axis_km) + raan_rate
     return CircularElements(xp.asarray(semi_major_axis_km), xp.asarray(inclination_rad), xp.asarray(raan_rad),
                             xp.asarray(arg_latitude_rad), xp.asarray(raan_rate), xp.asarray(arg_latitude_rate))
 
