@@ -1,7 +1,9 @@
-"""Running per-satellite illumination statistics, updated one (sat, time) chunk at a time (optax-style init/update).
+"""Running per-satellite illumination statistics as an (init, step) pair, run with ``lax.scan`` over time.
 
-"In eclipse" means an illuminated fraction below 0.5. Runs of eclipse and UTC days with eclipse are carried
-across chunk boundaries, so the statistics do not depend on how the time axis is cut.
+"In eclipse" means an illuminated fraction below 0.5. The state carries the eclipse run in progress and the
+UTC day of the latest eclipse step, so the statistics do not depend on how the time axis is cut into chunks.
+A sequential scan over time steps (each step a vector op over the satellites) is O(n_time); the cumulative
+max formulation (``lax.cummax``) lowers to an O(n_time^2) reduce-window on CPU.
 """
 
 from typing import NamedTuple
@@ -15,7 +17,7 @@ ECLIPSE_THRESHOLD = 0.5
 class IlluminationState(NamedTuple):
     sunlit_sum: object          # (sat,) sum of illuminated fraction over valid steps
     eclipse_steps: object       # (sat,) steps with fraction < 0.5
-    eclipse_run: object         # (sat,) length of the eclipse run in progress at the end of the last chunk
+    eclipse_run: object         # (sat,) length of the eclipse run in progress
     max_eclipse_run: object     # (sat,) longest run of consecutive eclipse steps so far
     eclipse_days: object        # (sat,) UTC days with at least one eclipse step
     last_eclipse_day: object    # (sat,) UTC day index of the latest eclipse step, -1 if none
@@ -27,26 +29,24 @@ def init(n_sat: int, dtype) -> IlluminationState:
                              jnp.full((n_sat,), -1, jnp.int32))
 
 
-def update(state: IlluminationState, fraction, day_index, valid) -> IlluminationState:
-    """Fold a chunk ``fraction`` (sat, time) into the state. ``day_index`` (time,) int32: UTC day of each step
-    counted from the window's first day; ``valid`` (time,) bool: False on padding steps (only at the end)."""
-    n_time = fraction.shape[-1]
+def step(state: IlluminationState, fraction, day_index, valid) -> IlluminationState:
+    """One time step: ``fraction`` (sat,), ``day_index`` scalar UTC day counted from the window's first day,
+    ``valid`` scalar bool, False on padding steps (padding only follows the window's last step)."""
     eclipse = (fraction < ECLIPSE_THRESHOLD) & valid
-    step = jnp.arange(n_time, dtype=jnp.int32)
-
-    last_break = lax.cummax(jnp.where(eclipse, -1, step), axis=1)
-    run = jnp.where(last_break >= 0, step - last_break, state.eclipse_run[:, None] + step + 1)
-
-    latest_day = jnp.maximum(lax.cummax(jnp.where(eclipse, day_index, -1), axis=1),
-                             state.last_eclipse_day[:, None])
-    previous_day = jnp.concatenate([state.last_eclipse_day[:, None], latest_day[:, :-1]], axis=1)
-    new_day = eclipse & (day_index > previous_day)
-
+    run = jnp.where(eclipse, state.eclipse_run + 1, 0)
     return IlluminationState(
-        sunlit_sum=state.sunlit_sum + jnp.sum(jnp.where(valid, fraction, 0.0), axis=1),
-        eclipse_steps=state.eclipse_steps + jnp.sum(eclipse, axis=1, dtype=jnp.int32),
-        eclipse_run=run[:, -1],
-        max_eclipse_run=jnp.maximum(state.max_eclipse_run, jnp.max(run, axis=1)),
-        eclipse_days=state.eclipse_days + jnp.sum(new_day, axis=1, dtype=jnp.int32),
-        last_eclipse_day=latest_day[:, -1],
+        sunlit_sum=state.sunlit_sum + jnp.where(valid, fraction, 0.0),
+        eclipse_steps=state.eclipse_steps + eclipse,
+        eclipse_run=run,
+        max_eclipse_run=jnp.maximum(state.max_eclipse_run, run),
+        eclipse_days=state.eclipse_days + (eclipse & (day_index > state.last_eclipse_day)),
+        last_eclipse_day=jnp.where(eclipse, day_index, state.last_eclipse_day),
     )
+
+
+def update(state: IlluminationState, fraction, day_index, valid) -> IlluminationState:
+    """Fold a chunk ``fraction`` (sat, time) into the state, step by step along time."""
+    def body(carry, inputs):
+        return step(carry, *inputs), None
+
+    return lax.scan(body, state, (fraction.T, day_index, valid))[0]
