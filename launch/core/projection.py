@@ -1,0 +1,225 @@
+"""The yearly projection kernel: one scenario, ``n_years`` years, an ``(init, step)`` pair run by ``lax.scan``.
+
+Everything that does not depend on the fleet (cadence, vehicle mix, caps, kW/t by cohort, launch prices) is
+computed for all years at once; the scan carries only what is recursive: the cohort arrays (indexed by launch
+year) and last year's losses, which replacement re-launches first from this year's deliverable capacity.
+
+Cohort conventions (end-of-year accounting, all GW nameplate at launch):
+- launches are spread uniformly over the launch year, so at the end of year ``i`` a cohort launched in year
+  ``c`` has ages uniform over [i - c, i - c + 1] (mean i - c + 0.5);
+- failures: constant hazard ``failure_rate_per_yr`` (exposure 0.5 yr in the launch year, 1 yr after);
+- retirement: retirement ages logistic with mean design_life_yr and sd life_sd_yr; the fraction retired in a
+  year is the closed-form mean over that year's spread of ages (smooth, so gradients and finite differences
+  agree);
+  failures come first, retirement applies to the survivors, so launched = operating + failed + retired
+  holds per cohort per year to rounding;
+- operating power is derated by (1 - degradation_per_yr) ** mean_age.
+
+Scenario objects are duck-typed (attribute access only) so this module imports nothing from the public API.
+"""
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from launch.core import curves
+
+GW_TO_KW = 1.0e6  # 1 GW = 1e6 kW; tonnes = GW * 1e6 / (kW/t)
+DAYS_PER_YEAR = 365.25
+
+# Integer codes of the constraint that sets deployment (GW launched) in a year, in the order of the stack.
+BINDING_NAMES = ("launch", "factory", "arrays", "chips", "demand")
+# Integer codes of the constraint that sets the number of launches in a year.
+LAUNCH_LIMIT_NAMES = ("ramp", "vehicles", "pads")
+
+
+class CohortState(NamedTuple):
+    """Scan carry. Cohort arrays are indexed by launch year (index 0 = first projection year). The cumulative
+    per-cohort arrays are carried only when cohort matrices are requested (``with_cohorts``): the yearly
+    aggregates need only what is still operating, which keeps the Monte Carlo hot loop light."""
+
+    operating_gw: jax.Array  # (n,) nameplate GW still operating
+    loss_prev_gw: jax.Array  # () nameplate GW failed + retired during the previous year
+    launched_gw: jax.Array | None = None  # (n,) nameplate GW launched per cohort
+    failed_gw: jax.Array | None = None  # (n,) cumulative nameplate GW failed
+    retired_gw: jax.Array | None = None  # (n,) cumulative nameplate GW retired
+
+
+def cadence_launches(cadence, years):
+    """Launch demand of the ramp (launches/yr) for each year; ``cadence.model`` is static."""
+    if cadence.model == "logistic":
+        return curves.logistic_ramp(years, cadence.start_launches_per_yr, cadence.ceiling_launches_per_yr,
+                                    cadence.growth_rate_per_yr, cadence.ref_year)
+    if cadence.model == "gompertz":
+        return curves.gompertz_ramp(years, cadence.start_launches_per_yr, cadence.ceiling_launches_per_yr,
+                                    cadence.growth_rate_per_yr, cadence.ref_year)
+    if cadence.model == "table":
+        return jnp.interp(years, cadence.table_years, cadence.table_launches)
+    raise ValueError(f"cadence.model={cadence.model!r} is not one of 'logistic', 'gompertz', 'table'")
+
+
+def capacity_curve(cap, years):
+    return curves.logistic_ramp(years, cap.start_gw_per_yr, cap.ceiling_gw_per_yr, cap.growth_rate_per_yr,
+                                cap.ref_year)
+
+
+def yearly_drivers(scenario, years):
+    """Exogenous yearly quantities, each of shape ``years.shape``."""
+    ramp = cadence_launches(scenario.cadence, years)
+    lim = scenario.limits
+    elapsed = years - years[0]
+    vehicles = lim.vehicles_initial + lim.vehicles_built_per_yr * elapsed
+    vehicle_cap = vehicles * lim.flights_per_vehicle_per_yr
+    pads = lim.pads_initial + lim.pads_added_per_yr * elapsed
+    pad_cap = pads * lim.launches_per_pad_per_day * DAYS_PER_YEAR
+    launch_stack = jnp.stack([ramp, vehicle_cap, pad_cap])
+    launches = jnp.min(launch_stack, axis=0)
+    launch_code = jnp.argmin(launch_stack, axis=0)
+
+    mix = scenario.vehicles
+    payload_t = curves.vehicle_mix_payload_t(years, mix.payload_t, mix.intro_year, mix.transition_yr)
+    sh = scenario.share
+    compute_share = curves.ramp_between(years, sh.start, sh.end, sh.ramp_start_year, sh.ramp_yr)
+    co = scenario.cohorts
+    kw_per_tonne = curves.kw_per_tonne_by_cohort(years, co.kw_per_tonne_initial, co.kw_per_tonne_final,
+                                                 co.kw_improvement_tau_yr, co.kw_ref_year)
+    launch_gw = launches * compute_share * payload_t * kw_per_tonne / GW_TO_KW
+    sup = scenario.supply
+    return dict(
+        ramp_launches=ramp, vehicle_cap_launches=vehicle_cap, pad_cap_launches=pad_cap,
+        launches=launches, launch_limit_code=launch_code, payload_t=payload_t, compute_share=compute_share,
+        kw_per_tonne=kw_per_tonne, cap_launch_gw=launch_gw,
+        cap_factory_gw=capacity_curve(sup.factory, years), cap_arrays_gw=capacity_curve(sup.arrays, years),
+        cap_chips_gw=capacity_curve(sup.chips, years),
+        demand_gw=jnp.broadcast_to(sup.demand_gw_per_yr, years.shape).astype(years.dtype),
+    )
+
+
+def age_tables(cohorts, n_years, dtype):
+    """Per-age fractions for the cohorts, laid out for slicing without a gather.
+
+    Entry j of each returned (2n,) array is for age a = n - 1 - j at the end of a year (negative ages:
+    cohorts launched after the current year, which neither fail nor retire). A step at year i slices
+    ``[n - 1 - i, 2n - 1 - i)`` and gets the value for every cohort c (age i - c). Computed elementwise on
+    that grid (no reversal or concatenation) so that XLA emits one cheap fusion per table.
+    """
+    age = (n_years - 1) - jnp.arange(2 * n_years, dtype=dtype)
+    launched = age >= 0.0
+    exposure = jnp.where(age == 0.0, 0.5, 1.0).astype(dtype)
+    fail_frac = jnp.where(launched, -jnp.expm1(-cohorts.failure_rate_per_yr * exposure), 0.0)
+    survive = curves.retirement_survival(age, cohorts.design_life_yr, cohorts.life_sd_yr)
+    survive_prev = jnp.where(age >= 1.0, curves.retirement_survival(age - 1.0, cohorts.design_life_yr,
+                                                                    cohorts.life_sd_yr), 1.0)
+    ok = launched & (survive_prev > curves.TINY)
+    ratio = jnp.where(ok, survive / jnp.where(ok, survive_prev, 1.0), 1.0)
+    ret_frac = jnp.where(launched, 1.0 - jnp.clip(ratio, 0.0, 1.0), 0.0)
+    safe_age = jnp.where(launched, age, 0.0)
+    derate = jnp.exp((safe_age + 0.5) * jnp.log1p(-jnp.minimum(cohorts.degradation_per_yr, 1.0 - 1e-6)))
+    # Fractions of what operated at the start of the step (after this year's launch) that fail, retire and
+    # stay; they sum to 1, so the per-cohort accounting closes to rounding.
+    retire_frac = (1.0 - fail_frac) * ret_frac
+    keep_frac = (1.0 - fail_frac) * (1.0 - ret_frac)
+    return fail_frac, retire_frac, keep_frac, keep_frac * derate
+
+
+def init(n_years, dtype, with_cohorts=False):
+    zeros = jnp.zeros((n_years,), dtype)
+    if with_cohorts:
+        return CohortState(zeros, jnp.zeros((), dtype), zeros, zeros, zeros)
+    return CohortState(zeros, jnp.zeros((), dtype))
+
+
+def make_step(replacement_fraction, tables, n_years, with_cohorts):
+    fail_table, retire_table, keep_table, keep_derated_table = tables
+    cohort_index = jnp.arange(n_years)
+
+    def step(state, x):
+        i, cap_supply_gw, cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, demand_gw = x
+        need_gw = replacement_fraction * state.loss_prev_gw
+        target_gw = demand_gw + need_gw
+        stack = jnp.stack([cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, target_gw])
+        gw_launched = jnp.minimum(cap_supply_gw, target_gw)  # plain min: subgradient at ties
+        binding = jnp.argmin(stack)
+        replacement_gw = jnp.minimum(need_gw, gw_launched)
+
+        new = jnp.where(cohort_index == i, gw_launched, 0.0)
+        operating = state.operating_gw + new
+        start = n_years - 1 - i
+        fail_frac, retire_frac, keep_frac, keep_derated = (
+            jax.lax.dynamic_slice_in_dim(table, start, n_years)
+            for table in (fail_table, retire_table, keep_table, keep_derated_table))
+        # Few materialised (cohort,) arrays per step: the sums read ``operating`` with the tables directly.
+        gw_failed = jnp.sum(operating * fail_frac)
+        gw_retired = jnp.sum(operating * retire_frac)
+        gw_derated = jnp.sum(operating * keep_derated)
+        operating_next = operating * keep_frac
+        if with_cohorts:
+            new_state = CohortState(operating_next, gw_failed + gw_retired, state.launched_gw + new,
+                                    state.failed_gw + operating * fail_frac,
+                                    state.retired_gw + operating * retire_frac)
+        else:
+            new_state = CohortState(operating_next, gw_failed + gw_retired)
+        operating = operating_next
+        out = dict(gw_launched=gw_launched, gw_replacement=replacement_gw,
+                   gw_growth=gw_launched - replacement_gw, binding_code=binding,
+                   gw_operating=gw_derated, gw_operating_nameplate=jnp.sum(operating),
+                   gw_failed=gw_failed, gw_retired=gw_retired)
+        if with_cohorts:
+            out.update(cohort_launched_gw=new_state.launched_gw, cohort_operating_gw=operating,
+                       cohort_failed_gw=new_state.failed_gw, cohort_retired_gw=new_state.retired_gw)
+        return new_state, out
+
+    return step
+
+
+def project(scenario, start_year, n_years, with_cohorts=False):
+    """Yearly projection of one scenario. ``start_year`` and ``n_years`` are static Python ints.
+
+    Returns a dict of arrays of shape (n_years,) (and (n_years, n_years) cohort matrices, [year, cohort], when
+    ``with_cohorts``). Vmap it over a batch of scenarios for Monte Carlo.
+    """
+    leaves = jax.tree_util.tree_leaves(scenario)
+    dtype = jnp.result_type(*leaves, float)
+    years = start_year + jnp.arange(n_years, dtype=dtype)
+    d = yearly_drivers(scenario, years)
+    co = scenario.cohorts
+    tables = age_tables(co, n_years, dtype)
+    cap_supply = jnp.minimum(jnp.minimum(d["cap_launch_gw"], d["cap_factory_gw"]),
+                             jnp.minimum(d["cap_arrays_gw"], d["cap_chips_gw"]))
+    xs = (jnp.arange(n_years), cap_supply, d["cap_launch_gw"], d["cap_factory_gw"], d["cap_arrays_gw"],
+          d["cap_chips_gw"], d["demand_gw"])
+    step = make_step(co.replacement_fraction, tables, n_years, with_cohorts)
+    _, out = jax.lax.scan(step, init(n_years, dtype, with_cohorts), xs)
+
+    gw = out["gw_launched"]
+    kw_t = d["kw_per_tonne"]
+    payload_t = d["payload_t"]
+    compute_tonnes = gw * GW_TO_KW / kw_t
+    tonnes_to_orbit = d["launches"] * payload_t
+    cum_mass_end = jnp.cumsum(tonnes_to_orbit)
+    eco = scenario.economics
+    cum_mass_before = eco.cum_mass_start_t + cum_mass_end - tonnes_to_orbit
+    if eco.price_model == "wright":
+        usd_per_kg = curves.wright_price(cum_mass_before, eco.launch_usd_per_kg_start, eco.cum_mass_start_t,
+                                         eco.learning_rate, eco.floor_usd_per_kg)
+    elif eco.price_model == "table":
+        usd_per_kg = jnp.interp(years, eco.table_years, eco.table_usd_per_kg)
+    else:
+        raise ValueError(f"economics.price_model={eco.price_model!r} is not one of 'wright', 'table'")
+    launch_cost = compute_tonnes * 1000.0 * usd_per_kg
+    satellite_cost = gw * GW_TO_KW * eco.satellite_usd_per_kw
+    capex = launch_cost + satellite_cost
+    has_gw = gw > 0
+    capex_per_gw = jnp.where(has_gw, capex / jnp.where(has_gw, gw, 1.0), 0.0)
+    result = dict(d)
+    result.update(out)
+    result.update(
+        year=years, compute_launches=compute_tonnes / payload_t, compute_tonnes=compute_tonnes,
+        tonnes_to_orbit=tonnes_to_orbit, cum_mass_t=eco.cum_mass_start_t + cum_mass_end,
+        gw_cumulative_launched=jnp.cumsum(gw), launch_usd_per_kg=usd_per_kg, launch_cost_usd=launch_cost,
+        satellite_cost_usd=satellite_cost, capex_usd=capex, capex_usd_per_gw=capex_per_gw,
+        launched_power_usd_per_kw_yr=curves.launched_power_price(1000.0, kw_t, co.design_life_yr, usd_per_kg),
+    )
+    return result

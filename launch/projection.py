@@ -1,0 +1,162 @@
+"""Public yearly projection: validated wrappers around the pure kernel, pandas tables, Monte Carlo helpers."""
+
+from __future__ import annotations
+
+import functools
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pandas as pd
+
+from launch import _validate as v
+from launch.core import projection as kernel
+from launch.core.projection import BINDING_NAMES, LAUNCH_LIMIT_NAMES
+from launch.params import LaunchScenario, default_scenario
+
+__all__ = ["project_arrays", "project", "project_cohorts", "monte_carlo", "sample_scenarios",
+           "BINDING_NAMES", "LAUNCH_LIMIT_NAMES", "TABLE_COLUMNS"]
+
+# DataFrame columns in order: DataFrame name -> kernel output name.
+TABLE_COLUMNS = {
+    "year": "year",
+    "launches": "launches",
+    "launch_limit": "launch_limit_code",
+    "compute_share": "compute_share",
+    "compute_launches": "compute_launches",
+    "payload_t": "payload_t",
+    "tonnes_to_orbit": "tonnes_to_orbit",
+    "compute_tonnes": "compute_tonnes",
+    "kw_per_tonne": "kw_per_tonne",
+    "gw_cap_launch": "cap_launch_gw",
+    "gw_cap_factory": "cap_factory_gw",
+    "gw_cap_arrays": "cap_arrays_gw",
+    "gw_cap_chips": "cap_chips_gw",
+    "gw_launched": "gw_launched",
+    "gw_replacement": "gw_replacement",
+    "gw_growth": "gw_growth",
+    "gw_operating": "gw_operating",
+    "gw_operating_nameplate": "gw_operating_nameplate",
+    "gw_failed": "gw_failed",
+    "gw_retired": "gw_retired",
+    "gw_cumulative_launched": "gw_cumulative_launched",
+    "binding_constraint": "binding_code",
+    "cum_mass_t": "cum_mass_t",
+    "launch_usd_per_kg": "launch_usd_per_kg",
+    "launch_cost_usd": "launch_cost_usd",
+    "satellite_cost_usd": "satellite_cost_usd",
+    "capex_usd": "capex_usd",
+    "capex_usd_per_gw": "capex_usd_per_gw",
+    "launched_power_usd_per_kw_yr": "launched_power_usd_per_kw_yr",
+}
+
+
+def _check_scenario(scenario):
+    if scenario is None:
+        return default_scenario()
+    if not isinstance(scenario, LaunchScenario):
+        raise TypeError(f"scenario={scenario!r} must be a LaunchScenario (see launch.default_scenario())")
+    return scenario
+
+
+def _check_span(start_year, n_years):
+    start_year = v.check_static_int("start_year", start_year, 1900, 2300)
+    n_years = v.check_static_int("n_years", n_years, 1, 500)
+    return start_year, n_years
+
+
+def project_arrays(scenario: LaunchScenario, start_year: int = 2027, n_years: int = 30, *,
+                   with_cohorts: bool = False) -> dict:
+    """Yearly projection as a dict of JAX arrays of shape ``(n_years,)``, differentiable with respect to every
+    float in ``scenario`` and usable under ``jax.jit`` / ``jax.grad`` / ``jax.vmap`` (``start_year``,
+    ``n_years`` and ``with_cohorts`` are static). With ``with_cohorts``, also ``cohort_*_gw`` matrices of shape
+    ``(n_years, n_years)`` indexed [year, launch year]. Integer outputs: ``binding_code`` (index into
+    ``BINDING_NAMES``) and ``launch_limit_code`` (index into ``LAUNCH_LIMIT_NAMES``)."""
+    scenario = _check_scenario(scenario)
+    start_year, n_years = _check_span(start_year, n_years)
+    # The cached jitted kernel also serves eager calls (a nested jit is free under an outer jit/grad/vmap).
+    return _jitted(start_year, n_years, bool(with_cohorts), False)(scenario)
+
+
+def _to_numpy(out):
+    return {k: np.asarray(x) for k, x in out.items()}
+
+
+@functools.lru_cache(maxsize=32)
+def _jitted(start_year, n_years, with_cohorts, batched):
+    fn = functools.partial(kernel.project, start_year=start_year, n_years=n_years, with_cohorts=with_cohorts)
+    return jax.jit(jax.vmap(fn) if batched else fn)
+
+
+def project(scenario: LaunchScenario | None = None, start_year: int = 2027, n_years: int = 30) -> pd.DataFrame:
+    """Yearly projection table (one row per year); see ``TABLE_COLUMNS``. Units in the column names; GW are
+    per year for flows (``gw_launched``, ``gw_failed``, ...) and at year end for stocks (``gw_operating``,
+    derated by age; ``gw_operating_nameplate``). ``binding_constraint`` says which of launch, factory,
+    arrays, chips or demand set the GW launched; ``launch_limit`` which of ramp, vehicles or pads set the
+    launches."""
+    scenario = _check_scenario(scenario)
+    start_year, n_years = _check_span(start_year, n_years)
+    out = _to_numpy(_jitted(start_year, n_years, False, False)(scenario))
+    table = pd.DataFrame({name: out[key] for name, key in TABLE_COLUMNS.items()})
+    table["year"] = table["year"].round().astype(int)
+    table["binding_constraint"] = pd.Categorical.from_codes(table["binding_constraint"], BINDING_NAMES)
+    table["launch_limit"] = pd.Categorical.from_codes(table["launch_limit"], LAUNCH_LIMIT_NAMES)
+    if not np.all(np.isfinite(table.select_dtypes("number").to_numpy())):
+        raise FloatingPointError("the projection produced non-finite values; check the scenario's numbers")
+    return table
+
+
+def project_cohorts(scenario: LaunchScenario | None = None, start_year: int = 2027,
+                    n_years: int = 30) -> pd.DataFrame:
+    """Cohort accounting in long form: one row per (year, cohort launched up to that year) with nameplate GW
+    ``launched``, ``operating``, ``failed`` (cumulative) and ``retired`` (cumulative)."""
+    scenario = _check_scenario(scenario)
+    start_year, n_years = _check_span(start_year, n_years)
+    out = _to_numpy(_jitted(start_year, n_years, True, False)(scenario))
+    year_i, cohort_i = np.tril_indices(n_years)
+    return pd.DataFrame({
+        "year": start_year + year_i,
+        "cohort": start_year + cohort_i,
+        "gw_launched": out["cohort_launched_gw"][year_i, cohort_i],
+        "gw_operating": out["cohort_operating_gw"][year_i, cohort_i],
+        "gw_failed": out["cohort_failed_gw"][year_i, cohort_i],
+        "gw_retired": out["cohort_retired_gw"][year_i, cohort_i],
+    })
+
+
+def monte_carlo(scenarios: LaunchScenario, start_year: int = 2027, n_years: int = 30) -> dict:
+    """``jax.jit(jax.vmap(project_arrays))`` over a scenario whose leaves carry a leading batch axis (e.g. from
+    ``sample_scenarios``); returns arrays of shape ``(batch, n_years)``. The same kernel as ``project``."""
+    scenarios = _check_scenario(scenarios)
+    start_year, n_years = _check_span(start_year, n_years)
+    return _jitted(start_year, n_years, False, True)(scenarios)
+
+
+def sample_scenarios(base: LaunchScenario | None = None, n: int = 1000, rel_sd: float = 0.1, seed: int = 0,
+                     dtype=None) -> LaunchScenario:
+    """``n`` scenarios around ``base``: every leaf that is not a calendar year is multiplied by an independent
+    lognormal factor (median 1, log-sd ``rel_sd``); calendar years get a normal shift of ``10 * rel_sd`` years.
+    Fractions are clipped back into their ranges. Returns one ``LaunchScenario`` whose leaves have a leading
+    axis of length ``n``, ready for ``monte_carlo`` or ``jax.vmap``."""
+    base = _check_scenario(base)
+    n = v.check_static_int("n", n, 1)
+    v.check_range("rel_sd", rel_sd, 0.0, unit="")
+    rng = np.random.default_rng(seed)
+    dtype = dtype or jnp.result_type(float)
+    leaves, treedef = jax.tree_util.tree_flatten_with_path(base)
+    fractions = {"start", "end", "replacement_fraction", "learning_rate", "degradation_per_yr"}
+    new = []
+    for path, leaf in leaves:
+        name = path[-1].name if hasattr(path[-1], "name") else str(path[-1])
+        x = np.asarray(leaf, dtype=float)
+        shape = (n,) + x.shape
+        if "year" in name and "_per_yr" not in name:
+            sample = x + 10.0 * rel_sd * rng.standard_normal(shape)
+            if x.ndim == 1:  # keep vehicle introductions and table years in order
+                sample = np.sort(sample, axis=-1)
+        else:
+            sample = x * np.exp(rel_sd * rng.standard_normal(shape))
+            if name in fractions:
+                sample = np.clip(sample, 0.0, 0.999)
+        new.append(jnp.asarray(sample, dtype=dtype))
+    return jax.tree_util.tree_unflatten(treedef, new)
