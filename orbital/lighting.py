@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from orbital.core import orbits, shadow, stats, sun
-from orbital.core.constants import SECONDS_PER_DAY
+from orbital.core.constants import AU_KM, SECONDS_PER_DAY, SOLAR_CONSTANT_W_M2
 from orbital.fleet import Fleet
 from orbital.timescales import TimeGrid, time_grid, uniform_grid
 
@@ -271,6 +271,15 @@ def positions_km(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_B
     For plots, checks and interop; the illumination kernels never form this array."""
     return _full_field(fleet, times, _jit_circular_position, _jit_vector_position, dtype=dtype,
                        block_sats=block_sats, chunk_steps=chunk_steps, with_velocity=False)
+
+
+def solar_flux_w_m2(times) -> np.ndarray:
+    """Solar irradiance at the Earth (W/m^2) at ``times``: 1361 W/m^2 at 1 AU scaled by (1 AU / r)^2, the +/-3.4 %
+    seasonal swing (perihelion early January, aphelion early July)."""
+    grid = time_grid("times", times)
+    position = sun.sun_position_km(sun.SunEpoch(*sun.sun_epoch(grid.tt_jd)), grid.offsets_s)
+    flux = SOLAR_CONSTANT_W_M2 * AU_KM**2 / np.sum(np.asarray(position, dtype=float)**2, axis=-1)
+    return flux[0] if _is_single_instant(times) else flux
 
 
 @dataclasses.dataclass(frozen=True)

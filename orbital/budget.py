@@ -1,0 +1,261 @@
+"""Per-satellite power, battery and thermal budgets over a window, reduced on the fly (issue 3).
+
+For each chunk of time and block of satellites: the illuminated fraction, the beta angle's sine (array cosine for
+arrays fixed normal to the orbit plane) and the Sun-distance flux factor; then one ``lax.scan`` over the chunk's
+steps advances every satellite's battery (``orbital.core.power``) and radiator (``thermal.core`` transient) at
+once. Only per-satellite running state crosses chunk boundaries, so memory stays bounded by
+``block_sats x chunk_steps`` whatever the window.
+
+The battery of each satellite is sized for the longest eclipse it meets in the window under the design's eclipse
+policy (run a year-long window to size for the worst season), and its radiator for the peak heat at the design
+temperature in its own Earth environment (``orbital.design.mass_breakdown``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from orbital import design as design_module
+from orbital._validate import check_range, is_traced
+from orbital.core import orbits, power, shadow
+from orbital.core.constants import AU_KM, EARTH_RADIUS_KM, SECONDS_PER_DAY
+from orbital.design import SatelliteDesign
+from orbital.fleet import Fleet
+from orbital.lighting import (DEFAULT_BLOCK_SATS, DEFAULT_CHUNK_STEPS, IlluminationStats, _bucket, _chunks,
+                              _sun_geometry, _over_times_and_sats, _working_dtype, illumination)
+from orbital.timescales import uniform_grid
+from thermal import core as thermal_core
+
+SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY
+WGS72_EARTH_RADIUS_KM = 6378.135  # SGP4's element sets use WGS 72 (Vallado et al. 2006, AIAA 2006-6753)
+
+
+# --- geometry per chunk (time-major) ---------------------------------------------------------------------
+def _circular_sun_terms(elements, dt_s, sun_epoch_angles):
+    sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
+
+    def one(element, instant):
+        seconds, unit, cone = instant
+        projection = orbits.sun_projection_km(element, seconds, unit)
+        fraction = shadow.illuminated_fraction(projection, element.semi_major_axis_km**2, cone)
+        cos_drift, sin_drift = orbits._small_angle_cos_sin(element.raan_rate_rad_s * seconds)
+        raan_cos = jnp.cos(element.raan_rad) * cos_drift - jnp.sin(element.raan_rad) * sin_drift
+        raan_sin = jnp.sin(element.raan_rad) * cos_drift + jnp.cos(element.raan_rad) * sin_drift
+        sin_inc = jnp.sin(element.inclination_rad)
+        sin_beta = (sin_inc * raan_sin * unit[0] - sin_inc * raan_cos * unit[1]
+                    + jnp.cos(element.inclination_rad) * unit[2])
+        return fraction, sin_beta
+
+    fraction, sin_beta = _over_times_and_sats(one, elements, (dt_s, sun_unit, cones))
+    return fraction, sin_beta, _flux_factor(sun_epoch_angles, dt_s)
+
+
+def _vector_sun_terms(position_km, velocity_km_s, dt_s, sun_epoch_angles):
+    from orbital.lighting import _vector_fraction
+    sun_unit, _ = _sun_geometry(sun_epoch_angles, dt_s)
+    normal = jnp.cross(position_km, velocity_km_s)
+    normal = normal / jnp.linalg.norm(normal, axis=-1, keepdims=True)
+    sin_beta = jnp.einsum("stx,tx->ts", normal, sun_unit)
+    return _vector_fraction(position_km, dt_s, sun_epoch_angles), sin_beta, _flux_factor(sun_epoch_angles, dt_s)
+
+
+def _flux_factor(sun_epoch_angles, dt_s):
+    """(1 AU / r)^2: the +/-3.4 % seasonal swing of the solar flux."""
+    from orbital.core import sun
+    position = sun.sun_position_km(sun.SunEpoch(*sun_epoch_angles), dt_s)
+    return AU_KM**2 / jnp.sum(position**2, axis=-1)
+
+
+_jit_circular_sun_terms = jax.jit(_circular_sun_terms)
+_jit_vector_sun_terms = jax.jit(_vector_sun_terms)
+
+
+# --- power and thermal scan ------------------------------------------------------------------------------
+class BudgetCarry(NamedTuple):
+    power: power.PowerState
+    thermal: thermal_core.TransientState
+
+
+def _budget_chunk(carry: BudgetCarry, power_params, thermal_params, fraction, sin_beta, flux_factor,
+                  age_years, valid, step_s):
+    """Scan one chunk's steps; every per-satellite quantity is a (sat,) vector inside the step."""
+    thermal_step = jax.vmap(thermal_core.transient_step, in_axes=(0, 0, 0, 0, None))
+
+    def body(state, inputs):
+        illuminated, beta_sine, flux, age, keep = inputs
+        array_w = power.array_power_w(power_params, illuminated, flux, beta_sine, age)
+        new_power, heat_w = power.step(power_params, state.power, array_w, illuminated, step_s)
+        new_thermal = thermal_step(thermal_params, state.thermal, illuminated, heat_w, step_s)
+        new_state = BudgetCarry(new_power, new_thermal)
+        return jax.tree.map(lambda new, old: jnp.where(keep, new, old), new_state, state), None
+
+    return lax.scan(body, carry, (fraction, sin_beta, flux_factor, age_years, valid))[0]
+
+
+_jit_budget_chunk = jax.jit(_budget_chunk)
+
+
+# --- public API ------------------------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class Budget:
+    """Per-satellite budgets over a window (arrays of shape (sat,); energies in kWh)."""
+
+    names: np.ndarray
+    shell_index: np.ndarray
+    shell_names: list
+    illumination: IlluminationStats
+    array_energy_kwh: object
+    energy_delivered_kwh: object        # to loads: bus + compute
+    compute_energy_kwh: object
+    compute_availability: object        # compute delivered / compute_power_w over the window
+    loss_kwh: object                    # battery conversion losses
+    curtailed_kwh: object               # array energy neither loads nor a full battery could take
+    battery_change_kwh: object
+    worst_eclipse_min: np.ndarray
+    battery_capacity_wh: object
+    battery_depth_reached: object       # deepest discharge / capacity (the design allows battery_depth_of_discharge)
+    min_radiator_k: object
+    max_radiator_k: object
+    max_chip_k: object
+    thermal_ok: object                  # max chip temperature within the design's limit
+    array_area_m2: object
+    radiator_area_m2: object
+    array_power_bol_w: object           # at 1 AU, normal incidence, full sun
+    array_power_eol_w: object           # the same after design_life_years of degradation
+    mass_kg: object
+    kw_per_tonne: object
+
+    def to_dataframe(self):
+        import pandas as pd
+        columns = {f.name: np.asarray(getattr(self, f.name)) for f in dataclasses.fields(self)
+                   if f.name not in ("names", "shell_index", "shell_names", "illumination")}
+        frame = pd.DataFrame({"name": self.names,
+                              "shell": np.asarray(self.shell_names, dtype=object)[self.shell_index],
+                              "sunlit_fraction": self.illumination.sunlit_fraction, **columns})
+        return frame
+
+
+def _altitudes_km(fleet: Fleet) -> np.ndarray:
+    if fleet.kind == "circular":
+        return np.asarray(fleet.elements.semi_major_axis_km) - EARTH_RADIUS_KM
+    return np.array([s.a * WGS72_EARTH_RADIUS_KM for s in fleet.satrecs]) - EARTH_RADIUS_KM
+
+
+def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: float = 60.0, *,
+           age_years: float = 0.0, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
+           chunk_steps: int = DEFAULT_CHUNK_STEPS) -> Budget:
+    """Power, battery and thermal budgets of every satellite of ``fleet`` flying ``design`` over a window.
+
+    ``age_years``: the satellites' age at ``start`` (array degradation). ``design`` may hold traced values: the
+    budget is then differentiable with respect to every design input (``jax.grad`` of any output).
+    """
+    if not isinstance(design, SatelliteDesign):
+        raise TypeError(f"design: expected orbital.SatelliteDesign, got {type(design).__name__}")
+    check_range("age_years", age_years, 0.0, 100.0, unit="yr")
+    dtype = _working_dtype(dtype)
+    # The illumination pass does not depend on the design: evaluate it eagerly even when budget() is being traced
+    # (jit, vmap or grad over designs), so its statistics stay concrete numbers.
+    with jax.ensure_compile_time_eval():
+        lit = illumination(fleet, start, days, step_s, dtype=dtype, block_sats=block_sats, chunk_steps=chunk_steps)
+    grid = uniform_grid("start", start, float(days), float(step_s))
+    n_sat, n_time = len(fleet), grid.offsets_s.size
+    worst_eclipse_min = np.nan_to_num(lit.max_eclipse_min)
+    altitude_km = _altitudes_km(fleet)
+
+    cast = (lambda x: jnp.asarray(x, dtype)) if not any(is_traced(v) for v in jax.tree.leaves(design)) \
+        else (lambda x: x)
+    design_w = jax.tree.map(cast, design)
+    sizing = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0))(
+        design_w, jnp.asarray(worst_eclipse_min, dtype), jnp.asarray(altitude_km, dtype))
+    environment = jax.vmap(design_module.radiator_environment, in_axes=(None, 0))(
+        design_w, jnp.asarray(altitude_km, dtype))
+
+    if not any(is_traced(v) for v in jax.tree.leaves(sizing.radiator_area_m2)):
+        infeasible = ~np.isfinite(np.asarray(sizing.radiator_area_m2))
+        if np.any(infeasible):
+            absorbed = np.asarray(jax.vmap(thermal_core.absorbed_w_m2, in_axes=(0, None))(
+                environment, design_w.radiator_emissivity))[infeasible][0]
+            raise ValueError(
+                f"radiator_temperature_k={float(design.radiator_temperature_k):g} K: the radiator cannot reject any "
+                f"heat at that temperature (it emits {float(thermal_core.emitted_w_m2(design_w.radiator_temperature_k, design_w.radiator_emissivity, design_w.radiator_sides)):.1f} W/m^2 "
+                f"but absorbs {absorbed:.1f} W/m^2 from the Earth); raise the temperature or lower the absorptivity")
+    block = _bucket(n_sat, block_sats)
+    chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
+    carries = {}
+    for piece in _chunks(fleet, grid, block_sats, chunk, dtype):
+        s0, s1 = piece.sats.start, piece.sats.stop
+        take = np.minimum(np.arange(block) + s0, s1 - 1)  # padded satellites repeat the block's last one
+
+        def per_sat(x):
+            return x[take]
+
+        power_params = power.PowerParams(
+            array_area_m2=per_sat(sizing.array_area_m2), array_power_w_m2=design_w.array_power_w_m2,
+            degradation_per_year=design_w.array_degradation_per_year, tracks_sun=design_w.array_tracks_sun,
+            bus_power_w=design_w.bus_power_w, compute_power_w=design_w.compute_power_w,
+            eclipse_compute_fraction=design_w.eclipse_compute_fraction,
+            battery_capacity_wh=per_sat(sizing.battery_capacity_wh),
+            depth_of_discharge=design_w.battery_depth_of_discharge,
+            one_way_efficiency=jnp.sqrt(design_w.battery_round_trip_efficiency))
+        radiator_area = per_sat(sizing.radiator_area_m2)
+        thermal_params = jax.tree.map(lambda x: jnp.broadcast_to(x, (block,)), thermal_core.TransientParams(
+            area_m2=radiator_area, emissivity=design_w.radiator_emissivity,
+            heat_capacity_j_k=design_w.radiator_heat_capacity_j_k_m2 * radiator_area,
+            sides=design_w.radiator_sides, thermal_resistance_k_w=design_w.chip_to_radiator_k_w,
+            lift_k=jnp.zeros((), dtype), carnot_fraction=jnp.ones((), dtype),
+            environment=jax.tree.map(per_sat, environment)))
+        if piece.elements is not None:
+            fraction, sin_beta, flux = _jit_circular_sun_terms(piece.elements, piece.dt_s, piece.sun_epoch)
+        else:
+            fraction, sin_beta, flux = _jit_vector_sun_terms(piece.position_km, piece.velocity_km_s, piece.dt_s,
+                                                             piece.sun_epoch)
+        carry = carries.get(s0)
+        if carry is None:
+            heat0 = power_params.bus_power_w + power_params.compute_power_w * fraction[0]
+            start_k = thermal_core.radiator_temperature_k(
+                heat0, radiator_area, thermal_params.emissivity, thermal_params.sides,
+                jax.tree.map(lambda e: e, thermal_params.environment))
+            carry = BudgetCarry(power.init(power_params), thermal_core.transient_init(thermal_params, start_k, heat0))
+        offsets = grid.offsets_s[piece.steps]
+        ages = age_years + (np.concatenate([offsets, np.full(chunk - offsets.size, offsets[-1])])) / SECONDS_PER_YEAR
+        carries[s0] = _jit_budget_chunk(carry, power_params, thermal_params, fraction, sin_beta, flux,
+                                        jnp.asarray(ages, dtype), piece.valid, jnp.asarray(step_s, dtype))
+
+    def gather(get):
+        return jnp.concatenate([get(carries[s0])[:min(block, n_sat - s0)] for s0 in sorted(carries)])
+
+    hours = n_time * float(step_s) / 3600.0
+    battery_end = gather(lambda c: c.power.battery_wh)
+    capacity = sizing.battery_capacity_wh
+    safe_capacity = jnp.where(capacity > 0, capacity, 1.0)
+    retained_eol = (1.0 - design_w.array_degradation_per_year) ** design_w.design_life_years
+    array_bol = sizing.array_area_m2 * design_w.array_power_w_m2
+    max_chip = gather(lambda c: c.thermal.max_chip_k)
+    result = dict(
+        array_energy_kwh=gather(lambda c: c.power.array_wh) / 1e3,
+        energy_delivered_kwh=gather(lambda c: c.power.load_wh) / 1e3,
+        compute_energy_kwh=gather(lambda c: c.power.compute_wh) / 1e3,
+        compute_availability=gather(lambda c: c.power.compute_wh) / (design_w.compute_power_w * hours),
+        loss_kwh=gather(lambda c: c.power.loss_wh) / 1e3,
+        curtailed_kwh=gather(lambda c: c.power.curtailed_wh) / 1e3,
+        battery_change_kwh=(battery_end - capacity) / 1e3,
+        battery_capacity_wh=capacity,
+        battery_depth_reached=jnp.where(capacity > 0,
+                                        (capacity - gather(lambda c: c.power.min_battery_wh)) / safe_capacity, 0.0),
+        min_radiator_k=gather(lambda c: c.thermal.min_radiator_k),
+        max_radiator_k=gather(lambda c: c.thermal.max_radiator_k),
+        max_chip_k=max_chip,
+        thermal_ok=max_chip <= design_w.chip_max_temperature_k,
+        array_area_m2=sizing.array_area_m2, radiator_area_m2=sizing.radiator_area_m2,
+        array_power_bol_w=array_bol, array_power_eol_w=array_bol * retained_eol,
+        mass_kg=sizing.total_kg, kw_per_tonne=sizing.kw_per_tonne)
+    if not any(is_traced(v) for v in jax.tree.leaves(result)):
+        result = {k: np.asarray(v, dtype=bool if k == "thermal_ok" else float) for k, v in result.items()}
+    return Budget(fleet.names, fleet.shell_index, fleet.shell_names, lit, worst_eclipse_min=worst_eclipse_min,
+                  **result)
