@@ -3,7 +3,7 @@
 from orbital.fleet import Fleet, Shell
 from orbital.geometry import (critical_beta_deg, eclipse_duration_min, eclipse_fraction, j2_raan_rate_deg_day,
                               max_sun_synchronous_altitude_km, period_min, sso_inclination_deg)
-from orbital.budget import Budget, budget
+from orbital.budgets import Budget, budget
 from orbital.design import MassBreakdown, SatelliteDesign, battery_mass_kg, design_mass
 from orbital.lighting import (IlluminationStats, beta_angle_deg, illumination, positions_km, solar_flux_w_m2,
                               sunlit)

@@ -321,6 +321,33 @@ def _implicit_substep(params: TransientParams, temperature_k, illuminated_fracti
     return t, absorbed, power, a * t**4, s / dg
 
 
+def _newton_substep(params: TransientParams, temperature_k, illuminated_fraction, heat_w, dt_s,
+                    iterations: int = 3):
+    """The backward-Euler step of ``_implicit_substep`` for a radiator WITHOUT a heat pump (lift 0), solved by
+    plain Newton iterations from the previous temperature: the fleet-budget fast path.
+
+    Without the compressor term g(T) = s (T - T0) + a T^4 - b is convex and increasing, so Newton from any T > 0
+    lands at or above the root after one step and then decreases monotonically to it. The error contracts as
+    e' ~ (6 a T^2 / g'(T)) e^2: a 30 K change per step at 300 K leaves ~1 K after one iteration, ~1e-3 K after two
+    and ~1e-9 K after three (checked against the bracketed solver in the tests). As there, the iterations are
+    kept out of the gradient and one last Newton step carries the implicit-function derivative.
+    """
+    p = params
+    absorbed = p.area_m2 * absorbed_w_m2(p.environment, p.emissivity, illuminated_fraction)
+    a = p.area_m2 * p.sides * p.emissivity * STEFAN_BOLTZMANN_W_M2_K4
+    s = p.heat_capacity_j_k / dt_s
+    t0 = temperature_k
+    b = heat_w + absorbed
+    sa, ss, sb, st0 = (jax.lax.stop_gradient(x) for x in (a, s, b, t0))
+    t = st0
+    for _ in range(iterations):
+        t = t - (ss * (t - st0) + sa * t**4 - sb) / (ss + 4.0 * sa * t**3)
+    t = jax.lax.stop_gradient(t)
+    dg = s + 4.0 * a * t**3
+    t = t - (s * (t - t0) + a * t**4 - b) / dg
+    return t, absorbed, jnp.zeros_like(t), a * t**4, s / dg
+
+
 def transient_step(params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s,
                    substeps: int = 1) -> TransientState:
     """Advance one satellite's radiator by ``dt_s`` (split into ``substeps`` implicit steps).
@@ -332,15 +359,25 @@ def transient_step(params: TransientParams, state: TransientState, illuminated_f
     return _step_and_factor(params, state, illuminated_fraction, heat_w, dt_s, substeps)[0]
 
 
+def transient_step_no_heat_pump(params: TransientParams, state: TransientState, illuminated_fraction, heat_w,
+                                dt_s) -> TransientState:
+    """``transient_step`` for radiators without a heat pump (``lift_k`` ignored, taken as 0), solved by three
+    Newton iterations from the previous temperature (``_newton_substep``): several times cheaper per step, for
+    fleet-wide budgets over long windows."""
+    return _step_and_factor(params._replace(lift_k=jnp.zeros_like(params.area_m2)), state, illuminated_fraction,
+                            heat_w, dt_s, 1, _newton_substep)[0]
+
+
 def _step_and_factor(params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s,
-                     substeps: int = 1):
+                     substeps: int = 1, solve=None):
     """``transient_step`` and d(new radiator temperature)/d(old one)."""
     moving = dt_s > 0.0
     dt = jnp.where(moving, dt_s, 1.0) / substeps
 
     def substep(_, carry):
         t, absorbed_j, compressor_j, emitted_j, factor = carry
-        t_next, absorbed, compressor, emitted, d_next = _implicit_substep(params, t, illuminated_fraction, heat_w,
+        t_next, absorbed, compressor, emitted, d_next = (solve or _implicit_substep)(params, t, illuminated_fraction,
+                                                                                     heat_w,
                                                                           dt)
         return (jnp.where(moving, t_next, t), absorbed_j + absorbed * dt, compressor_j + compressor * dt,
                 emitted_j + emitted * dt, factor * jnp.where(moving, d_next, 1.0))

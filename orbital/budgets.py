@@ -85,7 +85,7 @@ class BudgetCarry(NamedTuple):
 def _budget_chunk(carry: BudgetCarry, power_params, thermal_params, fraction, sin_beta, flux_factor,
                   age_years, valid, step_s):
     """Scan one chunk's steps; every per-satellite quantity is a (sat,) vector inside the step."""
-    thermal_step = jax.vmap(thermal_core.transient_step, in_axes=(0, 0, 0, 0, None))
+    thermal_step = jax.vmap(thermal_core.transient_step_no_heat_pump, in_axes=(0, 0, 0, 0, None))
 
     def body(state, inputs):
         illuminated, beta_sine, flux, age, keep = inputs

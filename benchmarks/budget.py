@@ -1,0 +1,57 @@
+"""Fleet budget benchmark (issue 3): satellite-steps per second of ``orbital.budget`` (illumination + arrays +
+battery + radiator transient) against ``orbital.illumination`` alone, same fleet, same window, one run.
+
+    python benchmarks/budget.py                 # 20,000 satellites x 1 day at 60 s
+    python benchmarks/budget.py --sats 100000
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import warnings
+
+import jax
+
+warnings.filterwarnings("ignore", message="The file finals2000A.all has expired")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sats", type=int, default=20_000)
+    parser.add_argument("--days", type=float, default=1.0)
+    parser.add_argument("--dtype", choices=["float32", "float64"], default="float32")
+    args = parser.parse_args()
+    jax.config.update("jax_enable_x64", True)
+    import orbital
+
+    planes = 100
+    fleet = orbital.Fleet.from_shells([
+        orbital.Shell.walker(550.0, 53.0, planes, args.sats // 2 // planes, phasing=1, epoch="2027-12-01"),
+        orbital.Shell.sun_synchronous(650.0, 6.0, planes=planes, sats_per_plane=args.sats // 2 // planes,
+                                      epoch="2027-12-01")])
+    design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
+    steps = int(args.days * 1440)
+    rows = []
+    for name, run in [("illumination", lambda: orbital.illumination(fleet, "2027-12-01", args.days,
+                                                                      dtype=args.dtype)),
+                      ("budget", lambda: orbital.budget(fleet, design, "2027-12-01", args.days,
+                                                        dtype=args.dtype))]:
+        start = time.perf_counter()
+        run()
+        first = time.perf_counter() - start
+        start = time.perf_counter()
+        run()
+        seconds = time.perf_counter() - start
+        rows.append((name, first, seconds, len(fleet) * steps / seconds))
+    print(f"{len(fleet):,} satellites x {steps:,} steps, {args.dtype}, jax {jax.__version__} on "
+          f"{jax.default_backend()}")
+    print(f"{'workload':14s} {'first call s':>12s} {'run s':>8s} {'M sat-steps/s':>14s}")
+    for name, first, seconds, rate in rows:
+        print(f"{name:14s} {first:12.2f} {seconds:8.2f} {rate / 1e6:14.2f}")
+    print(f"budget / illumination time ratio: {rows[1][2] / rows[0][2]:.2f} (target <= 2 + the illumination "
+          "pass budget() runs itself first)")
+
+
+if __name__ == "__main__":
+    main()
