@@ -5,6 +5,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
+from orbital.core.trig import sincos
 from orbital.core.geometry import j2_rates_rad_s, mean_motion_rad_s
 
 TWO_PI = 2.0 * np.pi
@@ -81,7 +82,8 @@ def sun_projection_km(elements: CircularElements, seconds, sun_unit):
     ``|seconds|`` must stay within ``MAX_KERNEL_OFFSET_S`` of the elements' instant (callers advance the
     elements per chunk on the host)."""
     u = elements.arg_latitude_rad + elements.arg_latitude_rate_rad_s * seconds
-    return sun_projection_from_phase_km(elements, seconds, sun_unit, jnp.cos(u), jnp.sin(u))
+    sin_u, cos_u = sincos(u)
+    return sun_projection_from_phase_km(elements, seconds, sun_unit, cos_u, sin_u)
 
 
 def sun_projection_from_phase_km(elements: CircularElements, seconds, sun_unit, cos_u, sin_u):
