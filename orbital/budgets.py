@@ -27,7 +27,8 @@ from orbital.core import orbits, power, shadow
 from orbital.core.constants import AU_KM, EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
 from orbital.fleet import Fleet
-from orbital.lighting import (DEFAULT_BLOCK_SATS, DEFAULT_CHUNK_STEPS, IlluminationStats, _bucket, _chunks,
+from orbital.lighting import (DEFAULT_BLOCK_SATS, DEFAULT_CHUNK_STEPS, IlluminationStats, _block_size, _bucket,
+                              _chunks, _satellite_mesh,
                               _sun_geometry, _over_times_and_sats, _working_dtype, illumination)
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
@@ -185,7 +186,7 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
                 f"radiator_temperature_k={float(design.radiator_temperature_k):g} K: the radiator cannot reject any "
                 f"heat at that temperature (it emits {float(thermal_core.emitted_w_m2(design_w.radiator_temperature_k, design_w.radiator_emissivity, design_w.radiator_sides)):.1f} W/m^2 "
                 f"but absorbs {absorbed:.1f} W/m^2 from the Earth); raise the temperature or lower the absorptivity")
-    block = _bucket(n_sat, block_sats)
+    block = _block_size(n_sat, block_sats, _satellite_mesh())
     chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
     carries = {}
     for piece in _chunks(fleet, grid, block_sats, chunk, dtype):

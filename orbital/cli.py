@@ -8,10 +8,14 @@ from typing import Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 app = typer.Typer(help="Plan orbital AI compute constellations: fleet-wide eclipse, power and thermal budgets, "
-                       "launch ramps.", no_args_is_help=True, add_completion=False)
+                       "launch ramps.\n\nStart with `orbital plan` (runs the built-in ai1-100gw scenario and writes "
+                       "tables and plots), then `orbital scenarios`, `orbital sweep`, `orbital sensitivity`, "
+                       "`orbital montecarlo` and `orbital validate`. SCENARIO is a built-in name or a TOML file "
+                       "(see docs/planner.md).", no_args_is_help=True, add_completion=False)
 console = Console(width=120)
 errors = Console(stderr=True)
 
@@ -24,8 +28,10 @@ def _friendly(command):
         jax.config.update("jax_enable_x64", True)
         try:
             return command(*args, **kwargs)
-        except (ValueError, TypeError, FileNotFoundError) as err:
-            errors.print(f"[bold red]error:[/] {err}", highlight=False)
+        except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as err:
+            # One line (soft_wrap: rich must not wrap it), markup-escaped (messages contain [section] names).
+            message = " ".join(str(err).split())
+            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
     return wrapper
 
@@ -95,6 +101,234 @@ def geometry(altitude_km: float = typer.Argument(..., help="Circular orbit altit
     table.add_row(f"longest eclipse at beta {beta_deg:g} deg (min)",
                   f"{orbital.eclipse_duration_min(altitude_km, beta_deg):.2f}")
     console.print(table)
+
+
+# --- the planner ------------------------------------------------------------------------------------------
+SCENARIO_HELP = ("Built-in scenario name (ai1-100gw, suncatcher, conservative; `orbital scenarios` lists them) or a "
+                 "path to a scenario TOML file.")
+OUT_HELP = "Folder for the results (created if needed; files are replaced atomically)."
+
+
+def _default_out(name: str, out: Optional[Path]) -> Path:
+    return out if out is not None else Path("orbital-results") / name
+
+
+def _png(fig) -> bytes:
+    import io
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return buffer.getvalue()
+
+
+def _write_all(out: Path, files: dict):
+    """Everything is computed and rendered before the first write; each file is then replaced atomically
+    (temporary file + rename), so a failed run leaves the previous results intact."""
+    from orbital._io import write_atomic
+    for name, content in files.items():
+        if isinstance(content, bytes):
+            write_atomic(out / name, lambda path, c=content: path.write_bytes(c))
+        elif isinstance(content, str):
+            write_atomic(out / name, lambda path, c=content: path.write_text(c))
+        else:  # a DataFrame
+            write_atomic(out / name, lambda path, c=content: c.to_csv(path, index=False))
+    console.print(f"wrote {', '.join(files)} to {out}")
+
+
+def _json(data) -> str:
+    import json
+    return json.dumps(data, indent=2, default=lambda x: x.item() if hasattr(x, "item") else str(x)) + "\n"
+
+
+def _load_with_geometry(scenario: str):
+    """Load the scenario and evaluate its shells (the slow step) under a progress bar."""
+    from rich.progress import Progress
+
+    from orbital import planner
+    from orbital.scenario import load_scenario
+    loaded = load_scenario(scenario)
+    with Progress(console=errors, transient=True) as bar:
+        task = bar.add_task(f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days",
+                            total=1.0)
+        geometry = planner.compute_geometry(loaded, progress=lambda f: bar.update(task, completed=f))
+    return loaded, geometry
+
+
+@app.command()
+@_friendly
+def scenarios():
+    """List the built-in scenarios."""
+    from orbital.scenario import builtin_scenarios, load_scenario
+    table = Table(title="Built-in scenarios (orbital plan NAME)")
+    table.add_column("name")
+    table.add_column("description")
+    for name in builtin_scenarios():
+        table.add_row(name, load_scenario(name).scenario.description)
+    console.print(table)
+
+
+@app.command()
+@_friendly
+def plan(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+         out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+    """Yearly deployment plan: GW launched, operating and effective, satellites, batteries, radiators.
+
+    Writes plan.csv (one row per year), shells.csv (per-shell illumination and budgets), summary.json,
+    provenance.json and plots (ramp.png, eclipse_seasons.png, mass_breakdown.png)."""
+    from orbital import planner
+    loaded, geometry = _load_with_geometry(scenario)
+    model = planner.PlanModel(loaded, geometry)
+    result = planner.Plan(loaded, geometry, model, model.table(), model.shells_table())
+    summary = result.summary()
+    out = _default_out(loaded.name, out)
+    files = {"plan.csv": result.table, "shells.csv": result.shells, "summary.json": _json(summary),
+             "provenance.json": _json(planner.provenance(loaded)),
+             "ramp.png": _png(planner.plot_ramp(result.table, f"{loaded.name}: deployment ramp")),
+             "eclipse_seasons.png": _png(planner.plot_seasons(geometry)),
+             "mass_breakdown.png": _png(planner.plot_mass(result.shells))}
+    table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
+    columns = ["year", "launches", "gw_launched", "gw_operating", "gw_effective", "satellites_operating",
+               "binding_constraint"]
+    for column in columns:
+        table.add_column(column, justify="right")
+    shown = result.table.iloc[sorted(set(range(0, len(result.table), 3)) | {len(result.table) - 1})]
+    for _, row in shown.iterrows():
+        table.add_row(str(row.year), f"{row.launches:,.0f}", f"{row.gw_launched:,.1f}", f"{row.gw_operating:,.1f}",
+                      f"{row.gw_effective:,.1f}", f"{row.satellites_operating:,.0f}", str(row.binding_constraint))
+    console.print(table)
+    h = summary["headline"]
+    console.print(f"compute availability {h['compute_availability']:.3f}, kW/t at start {h['kw_per_tonne_rollup']:.1f} "
+                  f"({h['kw_per_tonne_source']}), satellite {h['satellite_mass_kg']:,.0f} kg")
+    _write_all(out, files)
+
+
+@app.command()
+@_friendly
+def sweep(scenario: str = typer.Argument(..., help=SCENARIO_HELP),
+          set_: list[str] = typer.Option(..., "--set", help="key=v1,v2,... (repeatable), e.g. "
+                                         "--set limits.flights_per_vehicle_per_yr=15,30 --set payload_t=100,150,200. "
+                                         "Keys: any numeric scenario input (full name or unique suffix; "
+                                         "`orbital sensitivity` lists them)."),
+          metric: str = typer.Option("gw_effective", help="Output to plot and tabulate."),
+          out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+    """What-if grid over one or more inputs, evaluated in one vmapped call: sweep.csv and sweep.png."""
+    from orbital import planner
+    settings = dict(planner.parse_set(text) for text in set_)
+    n_points = 1
+    for values in settings.values():
+        n_points *= len(values)
+    if n_points > 100_000:
+        raise ValueError(f"--set: the grid has {n_points:,} points; keep it under 100,000")
+    loaded, geometry = _load_with_geometry(scenario)
+    planner._check_metric(metric)
+    model = planner.PlanModel(loaded, geometry)
+    result = planner.sweep(model, settings)
+    keys = list(settings)
+    last = result[result["year"] == result["year"].max()]
+    table = Table(title=f"{loaded.name}: sweep, {metric} in {int(last['year'].iloc[0])}")
+    for column in keys + [metric, "gw_launched", "binding_constraint"]:
+        table.add_column(column, justify="right")
+    for _, row in last.head(60).iterrows():
+        table.add_row(*[f"{row[k]:g}" for k in keys], f"{row[metric]:,.2f}", f"{row.gw_launched:,.2f}",
+                      str(row.binding_constraint))
+    console.print(table)
+    out = _default_out(loaded.name, out)
+    _write_all(out, {"sweep.csv": result, "sweep.png": _png(planner.plot_sweep(result, keys, metric)),
+                     "sweep_provenance.json": _json({**planner.provenance(loaded), "settings": settings})})
+
+
+@app.command()
+@_friendly
+def sensitivity(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+                metric: str = typer.Option("gw_effective", help="Output to differentiate (a plan.csv column)."),
+                year: Optional[int] = typer.Option(None, help="Year of the output (default: the last study year)."),
+                top: int = typer.Option(20, help="Rows to print and plot."),
+                out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+    """Exact sensitivities (jax.grad) of one output to every numeric input, as ranked elasticities:
+    sensitivity.csv and tornado.png."""
+    from orbital import planner
+    loaded, geometry = _load_with_geometry(scenario)
+    planner._check_metric(metric)
+    model = planner.PlanModel(loaded, geometry)
+    result = planner.sensitivity(model, metric, year)
+    table = Table(title=f"{loaded.name}: elasticity of {metric} in {result.attrs['year']} "
+                        f"(= {result.attrs['metric_value']:,.4g}); % change per 1 % change of the input")
+    for column in ["rank", "input", "value", "elasticity", "per"]:
+        table.add_column(column, justify="left" if column == "input" else "right")
+    for _, row in result.head(top).iterrows():
+        table.add_row(str(row["rank"]), row.input, f"{row.value:.4g}", f"{row.elasticity:+.4f}", row.per)
+    console.print(table)
+    out = _default_out(loaded.name, out)
+    _write_all(out, {"sensitivity.csv": result, "tornado.png": _png(planner.plot_tornado(result, top)),
+                     "sensitivity_provenance.json": _json({**planner.provenance(loaded), "metric": metric,
+                                                           "year": result.attrs["year"],
+                                                           "metric_value": result.attrs["metric_value"]})})
+
+
+@app.command()
+@_friendly
+def montecarlo(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+               n: Optional[int] = typer.Option(None, "-n", "--draws", help="Draws (default: the scenario's "
+                                               "[montecarlo] draws)."),
+               seed: Optional[int] = typer.Option(None, help="Random seed (default: the scenario's); the same seed "
+                                                  "gives identical results."),
+               metric: str = typer.Option("gw_effective", help="Output of the fan chart and table."),
+               out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+    """Monte Carlo over the scenario's [montecarlo] distributions: percentile bands per year
+    (montecarlo.csv), the draws of the inputs (montecarlo_inputs.csv) and a fan chart (fan.png)."""
+    from rich.progress import Progress
+
+    from orbital import planner
+    if n is not None and n < 2:
+        raise ValueError(f"-n {n}: give at least 2 draws")
+    if seed is not None and seed < 0:
+        raise ValueError(f"--seed {seed}: give a seed >= 0")
+    loaded, geometry = _load_with_geometry(scenario)
+    model = planner.PlanModel(loaded, geometry)
+    metrics = list(dict.fromkeys([metric, "gw_effective", "gw_operating", "gw_launched", "satellites_operating",
+                                  "capex_usd"]))
+    for m in metrics:
+        planner._check_metric(m)
+    with Progress(console=errors, transient=True) as bar:
+        task = bar.add_task("Monte Carlo draws", total=1.0)
+        result = planner.montecarlo(model, n, seed, metrics=metrics,
+                                    progress=lambda f: bar.update(task, completed=f))
+    bands = result["bands"]
+    frame = bands[bands["metric"] == metric]
+    table = Table(title=f"{loaded.name}: {metric}, {result['n']:,} draws, seed {result['seed']}")
+    columns = ["year"] + [c for c in frame.columns if c.startswith("p")]
+    for column in columns:
+        table.add_column(column, justify="right")
+    for _, row in frame.iloc[::3].iterrows():
+        table.add_row(str(int(row.year)), *[f"{row[c]:,.2f}" for c in columns[1:]])
+    console.print(table)
+    out = _default_out(loaded.name, out)
+    _write_all(out, {"montecarlo.csv": bands, "montecarlo_inputs.csv": result["inputs"],
+                     "fan.png": _png(planner.plot_fan(bands, metric, f"{loaded.name}: {metric}")),
+                     "montecarlo_provenance.json": _json({**planner.provenance(loaded), "draws": result["n"],
+                                                          "seed": result["seed"]})})
+
+
+@app.command()
+@_friendly
+def validate(quick: bool = typer.Option(False, "--quick", help="Skip the year-long dawn-dusk illumination case."),
+             out: Optional[Path] = typer.Option(None, help="Folder for validation.csv (optional).")):
+    """Published-case table (DESIGN §4 and the cases the tests reproduce): source, expected, computed, pass/fail.
+    Exit code 1 if any case fails."""
+    from orbital import planner
+    cases = planner.validation_cases(quick=quick)
+    table = Table(title="Published cases")
+    for column in ["case", "source", "expected", "computed", "tolerance", "result"]:
+        table.add_column(column, justify="left" if column in ("case", "source") else "right")
+    for _, row in cases.iterrows():
+        table.add_row(row.case, row.source, f"{row.expected:,.4g}", f"{row.computed:,.4f}", f"{row.tolerance:g}",
+                      "[green]pass[/]" if row.passed else "[bold red]FAIL[/]")
+    console.print(table)
+    if out is not None:
+        _write_all(out, {"validation.csv": cases})
+    failed = int((~cases["passed"]).sum())
+    console.print(f"{len(cases) - failed} of {len(cases)} cases pass")
+    if failed:
+        raise typer.Exit(code=1)
 
 
 def main():  # pragma: no cover - console-script entry point convenience

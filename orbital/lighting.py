@@ -124,6 +124,28 @@ def _bucket(n: int, cap: int) -> int:
     return int(min(cap, max(8, 1 << (max(n, 1) - 1).bit_length())))
 
 
+def _satellite_mesh():
+    """A 1-D mesh over every device of the default backend (None with one device): blocks of satellites are
+    sharded along it, so the same call runs on one CPU, one GPU or several devices."""
+    devices = jax.devices()
+    return jax.sharding.Mesh(np.array(devices), ("sat",)) if len(devices) > 1 else None
+
+
+def _block_size(n_sat: int, block_sats: int, mesh) -> int:
+    block = _bucket(n_sat, block_sats)
+    devices = 1 if mesh is None else mesh.devices.size
+    return -(-block // devices) * devices
+
+
+def _put_sats(array, mesh, dtype=None):
+    """Place an array whose leading axis is satellites: sharded over ``mesh`` when there is one."""
+    array = jnp.asarray(array, dtype)
+    if mesh is None:
+        return array
+    spec = jax.sharding.PartitionSpec("sat", *([None] * (array.ndim - 1)))
+    return jax.device_put(array, jax.sharding.NamedSharding(mesh, spec))
+
+
 def _pad(array, size: int, axis: int = 0):
     """Pad ``axis`` to ``size`` by repeating the last entry (finite, harmless values; results are discarded)."""
     missing = size - array.shape[axis]
@@ -172,8 +194,9 @@ def _chunk_bounds(offsets_s: np.ndarray, chunk: int, start_step: int = 0):
 
 def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, start_step: int = 0
             ) -> Iterator[_Chunk]:
-    n_sat, n_time = len(fleet), grid.offsets_s.size
-    block = _bucket(n_sat, block_sats)
+    n_sat = len(fleet)
+    mesh = _satellite_mesh()
+    block = _block_size(n_sat, block_sats, mesh)
     day_index = grid.utc_day_index()
     for c0, c1 in _chunk_bounds(grid.offsets_s, chunk, start_step):
         start_s = float(grid.offsets_s[c0])
@@ -186,7 +209,7 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
             s1 = min(s0 + block, n_sat)
             block_elements = position = velocity = error = None
             if elements is not None:
-                block_elements = orbits.CircularElements(*(jnp.asarray(_pad(np.asarray(f)[s0:s1], block), dtype)
+                block_elements = orbits.CircularElements(*(_put_sats(_pad(np.asarray(f)[s0:s1], block), mesh, dtype)
                                                           for f in elements))
             else:
                 position, velocity, codes = fleet[s0:s1].sgp4_states(grid, grid.offsets_s[c0:c1])
@@ -195,8 +218,8 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
                 # satellite is reported as failed and its statistics as NaN, with a warning.
                 position = np.where(error[:, None, None], 7000.0, position)
                 velocity = np.where(error[:, None, None], 7.5, velocity)
-                position = jnp.asarray(_pad(_pad(position, chunk, axis=1), block), dtype)
-                velocity = jnp.asarray(_pad(_pad(velocity, chunk, axis=1), block), dtype)
+                position = _put_sats(_pad(_pad(position, chunk, axis=1), block), mesh, dtype)
+                velocity = _put_sats(_pad(_pad(velocity, chunk, axis=1), block), mesh, dtype)
             yield _Chunk(slice(s0, s1), slice(c0, c1), jnp.asarray(dt_s, dtype), jnp.asarray(sun_epoch, dtype),
                          jnp.asarray(days, jnp.int32), jnp.asarray(valid), block_elements, position, velocity,
                          error)
@@ -328,7 +351,8 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     dtype = _working_dtype(dtype)
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
-    block = _bucket(n_sat, block_sats)
+    mesh = _satellite_mesh()
+    block = _block_size(n_sat, block_sats, mesh)
     states = {}
     failed = np.zeros(n_sat, dtype=bool)
     # A uniform grid packs a day's steps into each chunk (so long windows waste no padding); short windows
@@ -337,7 +361,7 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     for chunk in _chunks(fleet, grid, block_sats, chunk_size, dtype):
         state = states.get(chunk.sats.start)
         if state is None:
-            state = stats.init(block, dtype)
+            state = jax.tree.map(lambda x: _put_sats(x, mesh), stats.init(block, dtype))
         if chunk.elements is not None:
             state = _circular_update(state, chunk.elements, chunk.dt_s, chunk.sun_epoch, chunk.day_index,
                                      chunk.valid)

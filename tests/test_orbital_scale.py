@@ -1,0 +1,39 @@
+"""Scale-out contracts (issue 6): sharded over several devices = one device, chunked = whole."""
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+
+
+SCRIPT = """
+import json, warnings
+warnings.simplefilter("ignore")
+import jax
+jax.config.update("jax_enable_x64", True)
+fleet = orbital.Fleet.from_shells([
+    orbital.Shell.walker(550.0, 53.0, 6, 7, phasing=1, epoch="2027-12-01"),
+    orbital.Shell.sun_synchronous(650.0, 6.0, planes=1, sats_per_plane=5, epoch="2027-12-01")])
+lit = orbital.illumination(fleet, "2027-12-01", 1.5, block_sats=16, chunk_steps=500)
+budget = orbital.budget(fleet, orbital.SatelliteDesign(eclipse_compute_fraction=0.5), "2027-12-01", 0.5,
+                        block_sats=16)
+print(json.dumps({"devices": jax.device_count(), "sunlit_fraction": lit.sunlit_fraction.tolist(),
+                  "max_eclipse_min": lit.max_eclipse_min.tolist(), "eclipse_days": lit.eclipse_days.tolist(),
+                  "compute_availability": budget.compute_availability.tolist(),
+                  "max_radiator_k": budget.max_radiator_k.tolist()}))
+"""
+
+
+def _run(devices: int) -> dict:
+    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}", JAX_PLATFORMS="cpu")
+    output = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def test_sharded_over_four_devices_equals_one_device():
+    one, four = _run(1), _run(4)
+    assert one["devices"] == 1 and four["devices"] == 4
+    for key in ("sunlit_fraction", "max_eclipse_min", "eclipse_days", "compute_availability", "max_radiator_k"):
+        np.testing.assert_allclose(four[key], one[key], rtol=1e-12, atol=1e-12, err_msg=key)
