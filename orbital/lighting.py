@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import hashlib
 import warnings
+from pathlib import Path
 from typing import Callable, Iterator, NamedTuple
 
 import jax
@@ -339,13 +341,55 @@ class IlluminationStats:
             eclipse_days_max=("eclipse_days", "max"))
 
 
+def _run_key(fleet: Fleet, grid: TimeGrid, dtype, block: int, chunk: int) -> str:
+    """Fingerprint of everything that determines a run's chunks, so a checkpoint is never resumed by another run."""
+    digest = hashlib.sha256()
+    for part in (fleet.kind, len(fleet), str(jnp.dtype(dtype)), block, chunk, grid.utc_jd1, grid.utc_jd2,
+                 grid.offsets_s.size, float(grid.offsets_s[-1])):
+        digest.update(repr(part).encode())
+    if fleet.elements is not None:
+        for field in fleet.elements:
+            digest.update(np.ascontiguousarray(field, dtype=float).tobytes())
+    else:
+        digest.update("".join(str(name) for name in fleet.names).encode())
+    return digest.hexdigest()
+
+
+def _save_checkpoint(path: Path, run_key: str, next_step: int, states: dict, failed: np.ndarray):
+    from orbital._io import write_atomic
+    arrays = {f"{s0}:{name}": np.asarray(value) for s0, state in states.items()
+              for name, value in state._asdict().items()}
+
+    def write(temporary: Path):
+        with open(temporary, "wb") as handle:
+            np.savez(handle, run_key=run_key, next_step=next_step, failed=failed, **arrays)
+
+    write_atomic(path, write)
+
+
+def _load_checkpoint(path: Path, run_key: str, states: dict, failed: np.ndarray, mesh):
+    if not path.exists():
+        return 0, states, failed
+    with np.load(path) as saved:
+        if str(saved["run_key"]) != run_key:
+            raise ValueError(f"checkpoint={str(path)!r} belongs to a different run (fleet, window, dtype or "
+                             "chunking differ); delete it or pass another path")
+        blocks = sorted({int(key.split(":")[0]) for key in saved.files if ":" in key})
+        restored = {s0: stats.IlluminationState(*(_put_sats(saved[f"{s0}:{name}"], mesh)
+                                                 for name in stats.IlluminationState._fields)) for s0 in blocks}
+        return int(saved["next_step"]), restored, saved["failed"].copy()
+
+
 def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtype=None,
                  block_sats: int = DEFAULT_BLOCK_SATS, chunk_steps: int = DEFAULT_CHUNK_STEPS,
-                 progress: Callable[[int, int], None] | None = None) -> IlluminationStats:
+                 progress: Callable[[int, int], None] | None = None,
+                 checkpoint: str | Path | None = None) -> IlluminationStats:
     """Per-satellite statistics over ``days`` from ``start`` (ISO date or aware datetime) at ``step_s`` steps.
 
     Memory stays bounded by ``block_sats x chunk_steps``; ``progress(done_steps, total_steps)`` is called after
-    each time chunk.
+    each time chunk. With ``checkpoint`` (a file path), the running state is saved atomically after every time
+    chunk and an interrupted run called again with the same arguments resumes from its last completed chunk;
+    the file is removed when the run completes.
     """
     _check_fleet(fleet)
     dtype = _working_dtype(dtype)
@@ -358,7 +402,12 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     # A uniform grid packs a day's steps into each chunk (so long windows waste no padding); short windows
     # round up to a power-of-two bucket so that they share compiled shapes.
     chunk_size = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
-    for chunk in _chunks(fleet, grid, block_sats, chunk_size, dtype):
+    run_key = _run_key(fleet, grid, dtype, block, chunk_size)
+    start_step = 0
+    if checkpoint is not None:
+        checkpoint = Path(checkpoint)
+        start_step, states, failed = _load_checkpoint(checkpoint, run_key, states, failed, mesh)
+    for chunk in _chunks(fleet, grid, block_sats, chunk_size, dtype, start_step):
         state = states.get(chunk.sats.start)
         if state is None:
             state = jax.tree.map(lambda x: _put_sats(x, mesh), stats.init(block, dtype))
@@ -370,8 +419,13 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
             state = _vector_update(state, chunk.position_km, chunk.dt_s, chunk.sun_epoch, chunk.day_index,
                                    chunk.valid)
         states[chunk.sats.start] = state
-        if progress is not None and chunk.sats.stop == n_sat:
-            progress(chunk.steps.stop, n_time)
+        if chunk.sats.stop == n_sat:
+            if checkpoint is not None:
+                _save_checkpoint(checkpoint, run_key, chunk.steps.stop, states, failed)
+            if progress is not None:
+                progress(chunk.steps.stop, n_time)
+    if checkpoint is not None:
+        checkpoint.unlink(missing_ok=True)
     merged = {name: np.concatenate([np.asarray(getattr(states[s0], name))[:min(block, n_sat - s0)]
                                     for s0 in sorted(states)]) for name in stats.IlluminationState._fields}
     sunlit_fraction = merged["sunlit_sum"].astype(float) / n_time

@@ -6,6 +6,9 @@ import subprocess
 import sys
 
 import numpy as np
+import pytest
+
+import orbital
 
 
 SCRIPT = """
@@ -37,3 +40,43 @@ def test_sharded_over_four_devices_equals_one_device():
     assert one["devices"] == 1 and four["devices"] == 4
     for key in ("sunlit_fraction", "max_eclipse_min", "eclipse_days", "compute_availability", "max_radiator_k"):
         np.testing.assert_allclose(four[key], one[key], rtol=1e-12, atol=1e-12, err_msg=key)
+
+
+class _Interrupt(Exception):
+    pass
+
+
+def test_interrupted_run_resumes_from_its_last_chunk(tmp_path):
+    fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 5, 6, phasing=1, epoch="2027-06-01")])
+    whole = orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200)
+    checkpoint = tmp_path / "run.npz"
+    seen = []
+
+    def stop_after_two_chunks(done, total):
+        seen.append(done)
+        if len(seen) == 2:
+            raise _Interrupt
+
+    try:
+        orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint,
+                             progress=stop_after_two_chunks)
+    except _Interrupt:
+        pass
+    assert checkpoint.exists() and seen == [200, 400]
+    resumed_progress = []
+    resumed = orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint,
+                                   progress=lambda done, total: resumed_progress.append(done))
+    assert resumed_progress[0] == 600          # picked up after the second chunk, not from the start
+    assert not checkpoint.exists()
+    for field in ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min"):
+        np.testing.assert_array_equal(getattr(resumed, field), getattr(whole, field), err_msg=field)
+    # A checkpoint of another run is refused, never silently mixed in.
+    seen.clear()
+    try:
+        orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint,
+                             progress=stop_after_two_chunks)
+    except _Interrupt:
+        pass
+    assert checkpoint.exists()
+    with pytest.raises(ValueError, match=r"checkpoint='.*run.npz' belongs to a different run"):
+        orbital.illumination(fleet, "2027-06-02", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint)
