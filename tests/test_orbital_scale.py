@@ -16,6 +16,7 @@ import json, warnings
 warnings.simplefilter("ignore")
 import jax
 jax.config.update("jax_enable_x64", True)
+import orbital
 fleet = orbital.Fleet.from_shells([
     orbital.Shell.walker(550.0, 53.0, 6, 7, phasing=1, epoch="2027-12-01"),
     orbital.Shell.sun_synchronous(650.0, 6.0, planes=1, sats_per_plane=5, epoch="2027-12-01")])
