@@ -200,6 +200,9 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
     mesh = _satellite_mesh()
     block = _block_size(n_sat, block_sats, mesh)
     day_index = grid.utc_day_index()
+    # One SatrecArray per block, built once: rebuilding it per chunk cost more than the propagation.
+    block_fleets = {s0: fleet[s0:min(s0 + block, n_sat)] for s0 in range(0, n_sat, block)} \
+        if fleet.kind == "sgp4" else {}
     for c0, c1 in _chunk_bounds(grid.offsets_s, chunk, start_step):
         start_s = float(grid.offsets_s[c0])
         dt_s = _pad(grid.offsets_s[c0:c1] - start_s, chunk)
@@ -214,7 +217,7 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
                 block_elements = orbits.CircularElements(*(_put_sats(_pad(np.asarray(f)[s0:s1], block), mesh, dtype)
                                                           for f in elements))
             else:
-                position, velocity, codes = fleet[s0:s1].sgp4_states(grid, grid.offsets_s[c0:c1])
+                position, velocity, codes = block_fleets[s0].sgp4_states(grid, grid.offsets_s[c0:c1])
                 error = np.any(codes != 0, axis=1) | ~np.all(np.isfinite(position), axis=(1, 2))
                 # Failed propagations (decayed or invalid element sets) get a harmless finite position; the
                 # satellite is reported as failed and its statistics as NaN, with a warning.
