@@ -20,7 +20,7 @@ from orbital._validate import check_range, host64
 from orbital.core import orbits
 from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.core.sun import sun_epoch
-from orbital.geometry import MIN_ALTITUDE_KM, check_altitude_km, max_sun_synchronous_altitude_km, sso_inclination_deg
+from orbital.geometry import check_altitude_km, sso_inclination_deg
 from orbital.timescales import TimeGrid, time_grid
 
 DEFAULT_EPOCH = "2027-01-01T00:00:00Z"
@@ -84,11 +84,7 @@ class Shell:
         """
         altitude_km = float(check_altitude_km(altitude_km))
         planes = _positive_int("planes", planes)
-        limit_km = max_sun_synchronous_altitude_km()
-        if altitude_km > limit_km:
-            raise ValueError(f"altitude_km={altitude_km:g} km is outside the allowed range for a sun-synchronous "
-                             f"circular orbit [{MIN_ALTITUDE_KM:g}, {limit_km:.0f}] km: above it J2 cannot "
-                             "precess the node as fast as the mean Sun")
+        inclination_deg = sso_inclination_deg(altitude_km)  # raises above the highest sun-synchronous altitude
         ltan = np.atleast_1d(np.asarray(ltan_hours, dtype=float))
         check_range("ltan_hours", ltan, 0.0, 24.0, unit="h")
         if ltan.size == 1:
@@ -96,7 +92,6 @@ class Shell:
         elif ltan.size != planes:
             raise ValueError(f"ltan_hours has {ltan.size} entries; give one, or one per plane (planes={planes})")
         epoch_time = _epoch_time(epoch)
-        inclination_deg = sso_inclination_deg(altitude_km)
         shell = cls.walker(altitude_km, inclination_deg, planes, sats_per_plane, phasing, 0.0, epoch=epoch_time,
                            name=name or f"sso-{altitude_km:g}km-ltan{float(ltan[0]):g}h")
         plane = np.arange(len(shell)) // _positive_int("sats_per_plane", sats_per_plane)

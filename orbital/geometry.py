@@ -7,6 +7,7 @@ the kernels, whose ``where`` guards keep results finite.
 from __future__ import annotations
 
 import jax.numpy as jnp
+import numpy as np
 
 from orbital._validate import check_range, evaluate, host64, is_traced, to_array
 from orbital.core import geometry
@@ -51,8 +52,10 @@ def sso_inclination_deg(altitude_km):
     altitude_km = check_altitude_km(altitude_km)
     if not is_traced(altitude_km):
         limit_km = max_sun_synchronous_altitude_km()
-        check_range("altitude_km", altitude_km, MIN_ALTITUDE_KM, limit_km, unit="km (sun-synchronous orbits exist "
-                    "only where J2 can precess the node as fast as the mean Sun)")
+        if np.any(np.asarray(altitude_km) > limit_km):
+            raise ValueError(f"altitude_km={np.max(altitude_km):g} km is outside the allowed range "
+                             f"[{MIN_ALTITUDE_KM:g}, {limit_km:.0f}] km for a sun-synchronous circular orbit: above "
+                             "it J2 cannot precess the node as fast as the mean Sun")
 
     def kernel(h):
         cos_inc = geometry.sso_cos_inclination(EARTH_RADIUS_KM + h)
