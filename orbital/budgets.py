@@ -150,11 +150,12 @@ def _altitudes_km(fleet: Fleet) -> np.ndarray:
 
 def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: float = 60.0, *,
            age_years: float = 0.0, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
-           chunk_steps: int = DEFAULT_CHUNK_STEPS) -> Budget:
+           chunk_steps: int = DEFAULT_CHUNK_STEPS, progress=None) -> Budget:
     """Power, battery and thermal budgets of every satellite of ``fleet`` flying ``design`` over a window.
 
     ``age_years``: the satellites' age at ``start`` (array degradation). ``design`` may hold traced values: the
     budget is then differentiable with respect to every design input (``jax.grad`` of any output).
+    ``progress(done_steps, total_steps)`` is called after each time chunk of the budget pass.
     """
     if not isinstance(design, SatelliteDesign):
         raise TypeError(f"design: expected orbital.SatelliteDesign, got {type(design).__name__}")
@@ -227,6 +228,8 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
         ages = age_years + (np.concatenate([offsets, np.full(chunk - offsets.size, offsets[-1])])) / SECONDS_PER_YEAR
         carries[s0] = _jit_budget_chunk(carry, power_params, thermal_params, fraction, sin_beta, flux,
                                         jnp.asarray(ages, dtype), piece.valid, jnp.asarray(step_s, dtype))
+        if progress is not None and s1 == n_sat:
+            progress(piece.steps.stop, n_time)
 
     def gather(get):
         return jnp.concatenate([get(carries[s0])[:min(block, n_sat - s0)] for s0 in sorted(carries)])

@@ -98,6 +98,13 @@ def test_thermal_steady_state_matches_equilibrium():
     assert result.compute_availability[0] == pytest.approx(1.0)
 
 
+def test_budget_reports_progress_per_chunk(small_fleet):
+    seen = []
+    orbital.budget(small_fleet, SatelliteDesign(), "2027-12-21", days=1.5, step_s=120,
+                   progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(720, 1080), (1080, 1080)]
+
+
 def test_shedding_compute_in_eclipse_lowers_availability(small_fleet):
     shed = orbital.budget(small_fleet, SatelliteDesign(eclipse_compute_fraction=0.0), "2027-12-21", days=0.5)
     carry = orbital.budget(small_fleet, SatelliteDesign(eclipse_compute_fraction=1.0), "2027-12-21", days=0.5)
