@@ -12,3 +12,16 @@ __all__ = ["Budget", "Fleet", "MassBreakdown", "SatelliteDesign", "Shell", "Illu
            "budget", "design_mass", "solar_flux_w_m2", "beta_angle_deg", "critical_beta_deg", "eclipse_duration_min",
            "eclipse_fraction", "illumination", "j2_raan_rate_deg_day", "max_sun_synchronous_altitude_km",
            "period_min", "positions_km", "sso_inclination_deg", "sunlit"]
+
+# The integrated planner (issue 5): scenarios and the yearly plan. Imported lazily by name to keep
+# `import orbital` light (pydantic and pandas load only when used).
+
+
+def __getattr__(name):
+    if name in ("Scenario", "ScenarioError", "load_scenario", "builtin_scenarios"):
+        from orbital import scenario
+        return getattr(scenario, name)
+    if name in ("plan", "PlanModel"):
+        from orbital import planner
+        return getattr(planner, name)
+    raise AttributeError(f"module 'orbital' has no attribute {name!r}")

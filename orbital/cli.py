@@ -177,7 +177,8 @@ def plan(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
     from orbital import planner
     loaded, geometry = _load_with_geometry(scenario)
     model = planner.PlanModel(loaded, geometry)
-    result = planner.Plan(loaded, geometry, model, model.table(), model.shells_table())
+    with errors.status("yearly plan"):
+        result = planner.Plan(loaded, geometry, model, model.table(), model.shells_table())
     summary = result.summary()
     out = _default_out(loaded.name, out)
     files = {"plan.csv": result.table, "shells.csv": result.shells, "summary.json": _json(summary),
@@ -210,7 +211,9 @@ def sweep(scenario: str = typer.Argument(..., help=SCENARIO_HELP),
                                          "`orbital sensitivity` lists them)."),
           metric: str = typer.Option("gw_effective", help="Output to plot and tabulate."),
           out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
-    """What-if grid over one or more inputs, evaluated in one vmapped call: sweep.csv and sweep.png."""
+    """What-if grid over one or more inputs, evaluated in one vmapped call.
+
+    Writes sweep.csv (one row per case and year) and sweep.png."""
     from orbital import planner
     settings = dict(planner.parse_set(text) for text in set_)
     n_points = 1
@@ -221,7 +224,8 @@ def sweep(scenario: str = typer.Argument(..., help=SCENARIO_HELP),
     loaded, geometry = _load_with_geometry(scenario)
     planner._check_metric(metric)
     model = planner.PlanModel(loaded, geometry)
-    result = planner.sweep(model, settings)
+    with errors.status(f"evaluating {n_points:,} what-if case(s) in one vmapped call"):
+        result = planner.sweep(model, settings)
     keys = list(settings)
     last = result[result["year"] == result["year"].max()]
     table = Table(title=f"{loaded.name}: sweep, {metric} in {int(last['year'].iloc[0])}")
@@ -243,13 +247,15 @@ def sensitivity(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
                 year: Optional[int] = typer.Option(None, help="Year of the output (default: the last study year)."),
                 top: int = typer.Option(20, help="Rows to print and plot."),
                 out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
-    """Exact sensitivities (jax.grad) of one output to every numeric input, as ranked elasticities:
-    sensitivity.csv and tornado.png."""
+    """Exact sensitivities (jax.grad) of one output to every numeric input, ranked.
+
+    Writes sensitivity.csv (gradients and elasticities) and tornado.png."""
     from orbital import planner
     loaded, geometry = _load_with_geometry(scenario)
     planner._check_metric(metric)
     model = planner.PlanModel(loaded, geometry)
-    result = planner.sensitivity(model, metric, year)
+    with errors.status(f"jax.grad of {metric} with respect to {len(model.names)} inputs"):
+        result = planner.sensitivity(model, metric, year)
     table = Table(title=f"{loaded.name}: elasticity of {metric} in {result.attrs['year']} "
                         f"(= {result.attrs['metric_value']:,.4g}); % change per 1 % change of the input")
     for column in ["rank", "input", "value", "elasticity", "per"]:
@@ -268,13 +274,14 @@ def sensitivity(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
 @_friendly
 def montecarlo(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
                n: Optional[int] = typer.Option(None, "-n", "--draws", help="Draws (default: the scenario's "
-                                               "[montecarlo] draws)."),
+                                               "montecarlo.draws)."),
                seed: Optional[int] = typer.Option(None, help="Random seed (default: the scenario's); the same seed "
                                                   "gives identical results."),
                metric: str = typer.Option("gw_effective", help="Output of the fan chart and table."),
                out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
-    """Monte Carlo over the scenario's [montecarlo] distributions: percentile bands per year
-    (montecarlo.csv), the draws of the inputs (montecarlo_inputs.csv) and a fan chart (fan.png)."""
+    """Monte Carlo over the scenario's uncertain inputs: percentile bands per year.
+
+    Writes montecarlo.csv (bands), montecarlo_inputs.csv (the draws) and fan.png (fan chart)."""
     from rich.progress import Progress
 
     from orbital import planner
@@ -320,7 +327,7 @@ def validate(quick: bool = typer.Option(False, "--quick", help="Skip the year-lo
     for column in ["case", "source", "expected", "computed", "tolerance", "result"]:
         table.add_column(column, justify="left" if column in ("case", "source") else "right")
     for _, row in cases.iterrows():
-        table.add_row(row.case, row.source, f"{row.expected:,.4g}", f"{row.computed:,.4f}", f"{row.tolerance:g}",
+        table.add_row(row.case, row.source, f"{row.expected:,.6g}", f"{row.computed:,.4f}", f"{row.tolerance:g}",
                       "[green]pass[/]" if row.passed else "[bold red]FAIL[/]")
     console.print(table)
     if out is not None:

@@ -232,7 +232,9 @@ class Scenario(_Strict):
     def _shells(self):
         total = sum(s.share for s in self.shells)
         if abs(total - 1.0) > 1e-6:
-            raise ValueError(f"shares sum to {total:g}; the shares of the shells must sum to 1")
+            shares = [s.share for s in self.shells]
+            raise ValueError(f"shells[*].share = {shares}: shares sum to {total:g}; the shares of the shells must "
+                             "sum to 1")
         names = [s.name for s in self.shells]
         if len(set(names)) != len(names):
             raise ValueError(f"shell names must be unique, got {names}")
@@ -281,7 +283,8 @@ class Scenario(_Strict):
                                       or launch.CohortParams().kw_per_tonne_initial)
         e = self.economics.model_dump()
         if e["price_model"] == "table" and (e["table_years"] is None or e["table_usd_per_kg"] is None):
-            raise ValueError("economics.price_model = 'table' needs economics.table_years and economics.table_usd_per_kg")
+            raise ValueError("economics.price_model = 'table' needs economics.table_years and "
+                             "economics.table_usd_per_kg")
         if e["price_model"] != "table":
             e.pop("table_years"), e.pop("table_usd_per_kg")
         s = self.supply
@@ -358,6 +361,12 @@ def parse_scenario(raw: dict, label: str = "<scenario>") -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise ScenarioError(_one_line(label, err, raw)) from None
+    try:
+        from orbital.fleet import _epoch_time
+        _epoch_time(scenario.study.geometry_start)
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(f"{label}: study.geometry_start = {scenario.study.geometry_start!r}: "
+                            f"{' '.join(str(err).split())}") from None
     # Cross-checks that need the launch/design classes (their own range checks) and the input names.
     try:
         scenario.launch_scenario()
@@ -389,6 +398,9 @@ def _check_montecarlo_names(scenario: Scenario):
     from orbital.planner import input_names
     names = input_names(scenario)
     for key in scenario.montecarlo.inputs:
+        if key == "cohorts.kw_per_tonne_initial" and scenario.cohorts.kw_per_tonne_initial is None:
+            raise ValueError(f"montecarlo.inputs.{key}: the design's mass roll-up sets it; give [cohorts] "
+                             "kw_per_tonne_initial in the scenario to draw it, or draw design inputs instead")
         if key not in names:
             close = difflib.get_close_matches(key, names, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else "; see `orbital sensitivity` for the input names"
@@ -467,6 +479,8 @@ def _one_line(label: str, err: ValidationError, raw: dict) -> str:
     if kind == "missing":
         return f"{label}: {key}: required field is missing"
     message = e["msg"].removeprefix("Value error, ")
+    if not loc:  # a check across sections: the message names the keys
+        return f"{label}: {message}"
     if isinstance(value, dict):
         return f"{label}: {key}: {message}"
     return f"{label}: {key} = {value!r}: {message}"
