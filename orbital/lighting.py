@@ -134,8 +134,14 @@ def _satellite_mesh():
 
 
 def _block_size(n_sat: int, block_sats: int, mesh) -> int:
-    block = _bucket(n_sat, block_sats)
+    """Satellites per block: a power-of-two bucket for fleets that fit one block; for larger fleets, equal blocks
+    rounded up to a multiple of 256 (so 100,000 satellites pad to 100,096, not to 13 x 8,192 = 106,496)."""
     devices = 1 if mesh is None else mesh.devices.size
+    if n_sat <= block_sats:
+        block = _bucket(n_sat, block_sats)
+    else:
+        blocks = -(-n_sat // block_sats)
+        block = -(-(-(-n_sat // blocks)) // 256) * 256
     return -(-block // devices) * devices
 
 
