@@ -6,14 +6,12 @@ kernels' own ``where`` guards keep their outputs finite.
 
 from __future__ import annotations
 
-import math
-
 import jax
 import numpy as np
 
-
-def is_traced(value) -> bool:
-    return isinstance(value, jax.core.Tracer)
+# orbital and thermal share one range check and tracer test; orbital may import thermal (DESIGN §2), not the
+# reverse, so thermal holds them.
+from thermal._validate import check_range, is_traced  # noqa: F401  (re-exported for orbital's modules)
 
 
 def to_array(name: str, value, unit=None):
@@ -31,23 +29,6 @@ def to_array(name: str, value, unit=None):
         return np.asarray(value, dtype=float)
     except (TypeError, ValueError):
         raise TypeError(f"{name}: expected a number or array of numbers, got {value!r}") from None
-
-
-def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False,
-                unit: str = ""):
-    """Raise ValueError naming ``name`` if any concrete element is NaN or outside the interval."""
-    if is_traced(value):
-        return value
-    array = np.asarray(value, dtype=float)
-    below = array <= low if low_open else array < low
-    above = array >= high if high_open else array > high
-    bad = np.isnan(array) | below | above
-    if np.any(bad):
-        offender = array[bad].flat[0] if array.ndim else float(array)
-        interval = ("(" if low_open else "[") + f"{low:g}, {high:g}" + (")" if high_open else "]")
-        suffix = f" {unit}" if unit else ""
-        raise ValueError(f"{name}={offender:g}{suffix} is outside the allowed range {interval}{suffix}")
-    return value
 
 
 def host64(function, *args):
