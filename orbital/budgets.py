@@ -222,7 +222,7 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
             heat0 = power_params.bus_power_w + power_params.compute_power_w * fraction[0]
             start_k = thermal_core.radiator_temperature_k(
                 heat0, radiator_area, thermal_params.emissivity, thermal_params.sides,
-                jax.tree.map(lambda e: e, thermal_params.environment))
+                thermal_params.environment)
             carry = BudgetCarry(power.init(power_params), thermal_core.transient_init(thermal_params, start_k, heat0))
         offsets = grid.offsets_s[piece.steps]
         ages = age_years + (np.concatenate([offsets, np.full(chunk - offsets.size, offsets[-1])])) / SECONDS_PER_YEAR
