@@ -23,12 +23,12 @@ from jax import lax
 
 from orbital import design as design_module
 from orbital._validate import check_range, is_traced
-from orbital.core import orbits, power, shadow
+from orbital.core import orbits, power, shadow, sun
 from orbital.core.constants import AU_KM, EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
 from orbital.fleet import Fleet
 from orbital.lighting import (DEFAULT_BLOCK_SATS, DEFAULT_CHUNK_STEPS, IlluminationStats, _block_size, _bucket,
-                              _chunks, _satellite_mesh,
+                              _chunks, _satellite_mesh, _vector_fraction,
                               _sun_geometry, _over_times_and_sats, _working_dtype, illumination)
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
@@ -58,7 +58,6 @@ def _circular_sun_terms(elements, dt_s, sun_epoch_angles):
 
 
 def _vector_sun_terms(position_km, velocity_km_s, dt_s, sun_epoch_angles):
-    from orbital.lighting import _vector_fraction
     sun_unit, _ = _sun_geometry(sun_epoch_angles, dt_s)
     normal = jnp.cross(position_km, velocity_km_s)
     normal = normal / jnp.linalg.norm(normal, axis=-1, keepdims=True)
@@ -68,7 +67,6 @@ def _vector_sun_terms(position_km, velocity_km_s, dt_s, sun_epoch_angles):
 
 def _flux_factor(sun_epoch_angles, dt_s):
     """(1 AU / r)^2: the +/-3.4 % seasonal swing of the solar flux."""
-    from orbital.core import sun
     position = sun.sun_position_km(sun.SunEpoch(*sun_epoch_angles), dt_s)
     return AU_KM**2 / jnp.sum(position**2, axis=-1)
 

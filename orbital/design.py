@@ -19,6 +19,7 @@ import numpy as np
 
 from orbital._validate import check_range, evaluate, is_traced, to_array
 from orbital.core.constants import SOLAR_CONSTANT_W_M2
+from orbital.geometry import check_altitude_km
 from thermal import core as thermal_core
 
 HOURS_PER_MINUTE = 1.0 / 60.0
@@ -195,7 +196,6 @@ def mass_breakdown(design: SatelliteDesign, worst_eclipse_min, altitude_km) -> M
 
 def design_mass(design: SatelliteDesign, worst_eclipse_min=0.0, altitude_km=600.0) -> MassBreakdown:
     """Public roll-up: float64 results for concrete inputs; works under jit, grad and vmap."""
-    from orbital.geometry import check_altitude_km
     altitude_km = check_altitude_km(altitude_km)
     worst_eclipse_min = check_range("worst_eclipse_min", to_array("worst_eclipse_min", worst_eclipse_min, "min"),
                                     0.0, 1e4)

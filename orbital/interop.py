@@ -17,6 +17,7 @@ from orbital.core import orbits
 from orbital.core.constants import EARTH_MU_KM3_S2, EARTH_RADIUS_KM
 from orbital.fleet import Fleet
 from orbital.geometry import MIN_ALTITUDE_KM
+from orbital.timescales import time_grid
 
 # Orbits more eccentric than this are not circular enough for the circular mean-element propagator.
 MAX_ECCENTRICITY = 0.01
@@ -88,7 +89,6 @@ def fleet_from_orbits(orbit_list, *, name: str = "orbits", j2: bool = True) -> F
 def fleet_to_orbits(fleet: Fleet, time=None) -> list:
     """hapsira (or poliastro) ``Orbit`` objects for every satellite at ``time`` (default: the fleet's epoch), in
     GCRS. Circular fleets give their mean circular orbit; SGP4 fleets their osculating TEME state."""
-    from orbital.timescales import time_grid
     import astropy.units as u
     bodies, twobody = import_hapsira()
     instant = fleet.epoch if time is None else time

@@ -21,6 +21,7 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
+from orbital._io import write_atomic
 from orbital.core import orbits, shadow, stats, sun
 from orbital.core.constants import AU_KM, SECONDS_PER_DAY, SOLAR_CONSTANT_W_M2
 from orbital.fleet import Fleet
@@ -365,7 +366,6 @@ def _run_key(fleet: Fleet, grid: TimeGrid, dtype, block: int, chunk: int) -> str
 
 
 def _save_checkpoint(path: Path, run_key: str, next_step: int, states: dict, failed: np.ndarray):
-    from orbital._io import write_atomic
     arrays = {f"{s0}:{name}": np.asarray(value) for s0, state in states.items()
               for name, value in state._asdict().items()}
 
