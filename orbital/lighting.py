@@ -50,15 +50,21 @@ def _sat_major(kernel):
     return lambda *args: jnp.swapaxes(kernel(*args), 0, 1)
 
 
+def _fraction_kernel(terms: orbits.PlaneTerms, seconds, sun_unit, cones):
+    """Illuminated fraction of one satellite at one instant."""
+    projection = orbits.sun_terms(terms, seconds, sun_unit).sun_projection_km
+    return shadow.illuminated_fraction(projection, terms.semi_major_axis_km**2, cones)
+
+
+def _fractions_now(plane, instant):
+    """(sat,) fractions of a block at one instant ``(seconds, sun_unit, cones)``."""
+    return jax.vmap(_fraction_kernel, in_axes=(0, None, None, None))(plane, *instant)
+
+
 def _circular_fraction(elements, dt_s, sun_epoch_angles):
     sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
-
-    def one(element, instant):
-        seconds, unit, cone = instant
-        projection = orbits.sun_projection_km(element, seconds, unit)
-        return shadow.illuminated_fraction(projection, element.semi_major_axis_km**2, cone)
-
-    return _over_times_and_sats(one, elements, (dt_s, sun_unit, cones))
+    plane = orbits.plane_terms(elements)
+    return jax.vmap(_fractions_now, in_axes=(None, 0))(plane, (dt_s, sun_unit, cones))
 
 
 def _vector_fraction(position_km, dt_s, sun_epoch_angles):
@@ -106,19 +112,28 @@ _jit_circular_beta = jax.jit(_sat_major(_circular_beta))
 _jit_vector_beta = jax.jit(_sat_major(_vector_beta))
 
 
-# The fraction chunk and its reduction are two compiled calls on purpose: compiled as one, XLA fuses the
-# fraction's producer into the reduction's scan and consumers and recomputes it (8x slower on CPU, measured).
-_jit_circular_fraction_tm = jax.jit(_circular_fraction)
 _jit_vector_fraction_tm = jax.jit(_vector_fraction)
-_jit_stats_update = jax.jit(stats.update)
 
 
+@jax.jit
 def _circular_update(state, elements, dt_s, sun_epoch_angles, day_index, valid):
-    return _jit_stats_update(state, _jit_circular_fraction_tm(elements, dt_s, sun_epoch_angles), day_index, valid)
+    """Fold a chunk of a circular fleet: the geometry runs inside the statistics' time scan, so the chunk's
+    fraction is never stored and each step's work stays in cache."""
+    sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
+    plane = orbits.plane_terms(elements)
+    return stats.update(state, lambda instant: _fractions_now(plane, instant), (dt_s, sun_unit, cones), day_index,
+                        valid)
+
+
+# Positions come in (sat, time, 3); their fraction is one compiled call and the scan over its rows another:
+# compiled as one, XLA fuses the fraction's producer into the scan's consumers and recomputes it (8x slower).
+_jit_stats_update_rows = jax.jit(lambda state, fraction, day_index, valid:
+                                 stats.update(state, lambda row: row, fraction, day_index, valid))
 
 
 def _vector_update(state, position_km, dt_s, sun_epoch_angles, day_index, valid):
-    return _jit_stats_update(state, _jit_vector_fraction_tm(position_km, dt_s, sun_epoch_angles), day_index, valid)
+    return _jit_stats_update_rows(state, _jit_vector_fraction_tm(position_km, dt_s, sun_epoch_angles), day_index,
+                                  valid)
 
 
 # --- blocking --------------------------------------------------------------------------------------------

@@ -97,10 +97,10 @@ def test_float32_within_stated_tolerance_of_float64(mixed_fleet):
 def test_one_compilation_per_shape_bucket():
     shells = [orbital.Shell.walker(550.0, 53.0, 1, n, epoch="2027-01-01") for n in (9, 11, 13)]
     orbital.illumination(orbital.Fleet.from_shells([shells[0]]), "2027-01-01", days=0.5)
-    before = illumination_module._jit_circular_fraction_tm._cache_size()
+    before = illumination_module._circular_update._cache_size()
     for shell in shells[1:]:
         orbital.illumination(orbital.Fleet.from_shells([shell]), "2027-01-01", days=0.5)
-    assert illumination_module._jit_circular_fraction_tm._cache_size() == before
+    assert illumination_module._circular_update._cache_size() == before
 
 
 def test_kernel_vmap_equals_loop_and_jit_equals_no_jit():

@@ -76,31 +76,54 @@ def _small_angle_cos_sin(angle_rad):
 MAX_KERNEL_OFFSET_S = 86400.0
 
 
-def sun_projection_km(elements: CircularElements, seconds, sun_unit):
-    """r . s_hat of one satellite at one instant without forming r: a (cos u P.s + sin u Q.s).
+class PlaneTerms(NamedTuple):
+    """Per-satellite factors of r . s_hat that stay fixed over a chunk: evaluated once per chunk, outside the time
+    loop, so the loop body carries no trigonometry of the plane's orientation."""
 
-    ``|seconds|`` must stay within ``MAX_KERNEL_OFFSET_S`` of the elements' instant (callers advance the
-    elements per chunk on the host)."""
-    u = elements.arg_latitude_rad + elements.arg_latitude_rate_rad_s * seconds
-    sin_u, cos_u = sincos(u)
-    return sun_projection_from_phase_km(elements, seconds, sun_unit, cos_u, sin_u)
+    semi_major_axis_km: object
+    arg_latitude_rad: object
+    arg_latitude_rate_rad_s: object
+    raan_rate_rad_s: object
+    cos_raan: object
+    sin_raan: object
+    cos_inc: object
+    sin_inc: object
 
 
-def sun_projection_from_phase_km(elements: CircularElements, seconds, sun_unit, cos_u, sin_u):
-    """``sun_projection_km`` given cos and sin of the argument of latitude at that instant.
+def plane_terms(elements: CircularElements) -> PlaneTerms:
+    return PlaneTerms(elements.semi_major_axis_km, elements.arg_latitude_rad, elements.arg_latitude_rate_rad_s,
+                      elements.raan_rate_rad_s, jnp.cos(elements.raan_rad), jnp.sin(elements.raan_rad),
+                      jnp.cos(elements.inclination_rad), jnp.sin(elements.inclination_rad))
 
-    The node's turn since the elements' instant, d = Omega_dot t, enters through small-angle series. Terms of
-    the elements alone (cos Omega0, sin i, ...) do not depend on time and are evaluated once per satellite
-    under vmap.
+
+class SunTerms(NamedTuple):
+    """What the shadow and power kernels need of one satellite at one instant."""
+
+    sun_projection_km: object   # r . s_hat
+    sin_beta: object            # n_hat . s_hat: the Sun's elevation above the orbit plane
+
+
+def sun_terms(terms: PlaneTerms, seconds, sun_unit) -> SunTerms:
+    """r . s_hat = a (cos u P.s + sin u Q.s) without forming r, and sin beta, of one satellite ``seconds`` after
+    its elements' instant.
+
+    ``|seconds|`` must stay within ``MAX_KERNEL_OFFSET_S`` of that instant (callers advance the elements per chunk
+    on the host): the node's turn since then, d = Omega_dot t, enters through small-angle series.
     """
-    cos_raan, sin_raan = jnp.cos(elements.raan_rad), jnp.sin(elements.raan_rad)
-    cos_inc, sin_inc = jnp.cos(elements.inclination_rad), jnp.sin(elements.inclination_rad)
+    sin_u, cos_u = sincos(terms.arg_latitude_rad + terms.arg_latitude_rate_rad_s * seconds)
+    cos_drift, sin_drift = _small_angle_cos_sin(terms.raan_rate_rad_s * seconds)
+    cos_raan = terms.cos_raan * cos_drift - terms.sin_raan * sin_drift
+    sin_raan = terms.sin_raan * cos_drift + terms.cos_raan * sin_drift
     node_dot_s = cos_raan * sun_unit[0] + sin_raan * sun_unit[1]
     across_dot_s = cos_raan * sun_unit[1] - sin_raan * sun_unit[0]
-    cos_drift, sin_drift = _small_angle_cos_sin(elements.raan_rate_rad_s * seconds)
-    p_dot_s = cos_drift * node_dot_s + sin_drift * across_dot_s
-    q_dot_s = cos_inc * (cos_drift * across_dot_s - sin_drift * node_dot_s) + sin_inc * sun_unit[2]
-    return elements.semi_major_axis_km * (cos_u * p_dot_s + sin_u * q_dot_s)
+    q_dot_s = terms.cos_inc * across_dot_s + terms.sin_inc * sun_unit[2]
+    return SunTerms(terms.semi_major_axis_km * (cos_u * node_dot_s + sin_u * q_dot_s),
+                    terms.cos_inc * sun_unit[2] - terms.sin_inc * across_dot_s)
+
+
+def sun_projection_km(elements: CircularElements, seconds, sun_unit):
+    """r . s_hat of one satellite at one instant (``sun_terms`` for a whole chunk)."""
+    return sun_terms(plane_terms(elements), seconds, sun_unit).sun_projection_km
 
 
 def orbit_normal(inclination_rad, raan_rad):

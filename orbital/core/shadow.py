@@ -37,5 +37,11 @@ def illuminated_fraction(sun_projection_km, radius_sq_km2, cones):
     axis_distance_km = jnp.where(on_axis, 0.0, jnp.sqrt(jnp.where(on_axis, 1.0, axis_distance_sq)))
     umbra_km = umbra0_km - behind_km * umbra_slope
     penumbra_km = penumbra0_km + behind_km * penumbra_slope
-    fraction = jnp.clip((axis_distance_km - umbra_km) / (penumbra_km - umbra_km), 0.0, 1.0)
-    return jnp.where(behind_km > 0.0, fraction, 1.0)
+    # The day side (where the cones' width can pass through zero) is folded into the ratio as 1/1 so that the
+    # divide is the last costly op: XLA's CPU fusion materialises a divide once, but recomputes a chain of cheap
+    # ops (here the whole projection and its sin/cos) in every consumer of a trailing select; 3.5x measured on
+    # the statistics' time scan.
+    night = behind_km > 0.0
+    above_umbra_km = jnp.where(night, axis_distance_km - umbra_km, 1.0)
+    width_km = jnp.where(night, penumbra_km - umbra_km, 1.0)
+    return jnp.clip(above_umbra_km / width_km, 0.0, 1.0)

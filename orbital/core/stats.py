@@ -1,10 +1,9 @@
-"""Running per-satellite illumination statistics, folded in one (sat, time) chunk at a time.
+"""Running per-satellite illumination statistics, folded in one instant at a time.
 
-"In eclipse" means an illuminated fraction below 0.5. Sums and per-day flags are vectorised reductions over the
-chunk; only the eclipse run length needs a sequential pass, an (init, step) pair scanned over time with the
-satellites as the vector axis (O(n_time); ``lax.cummax`` would lower to an O(n_time^2) reduce-window on CPU).
-The state carries the run in progress and the UTC day of the latest eclipse step, so the statistics do not
-depend on how the time axis is cut into chunks.
+"In eclipse" means an illuminated fraction below 0.5. An (init, step) pair scanned over time with the satellites
+as the vector lanes: every statistic, the eclipse run length included, is O(n_time) (``lax.cummax`` would lower
+to an O(n_time^2) reduce-window on CPU). The state carries the run in progress and the UTC day of the latest
+eclipse step, so the statistics do not depend on how the time axis is cut into chunks.
 """
 
 from typing import NamedTuple
@@ -24,10 +23,6 @@ class IlluminationState(NamedTuple):
     last_eclipse_day: object    # (sat,) UTC day index of the latest eclipse step, -1 if none
 
 
-class RunState(NamedTuple):
-    run: object
-    max_run: object
-
 
 def init(n_sat: int, dtype) -> IlluminationState:
     zeros_i = jnp.zeros((n_sat,), jnp.int32)
@@ -35,41 +30,34 @@ def init(n_sat: int, dtype) -> IlluminationState:
                              jnp.full((n_sat,), -1, jnp.int32))
 
 
-def run_step(state: RunState, eclipse) -> RunState:
-    run = jnp.where(eclipse, state.run + 1, 0)
-    return RunState(run, jnp.maximum(state.max_run, run))
-
-
-def update(state: IlluminationState, fraction, day_index, valid, *, max_days_per_chunk: int = 2):
-    """Fold a chunk ``fraction`` (time, sat) into the state.
-
-    Time-major on purpose: the scan walks rows of satellites, and the reductions run over the leading axis with
-    the satellites as the vector lanes (a transpose of a (sat, time) chunk costs more than all of this).
-
-    ``day_index`` (time,) int32: UTC day of each step counted from the window's first day, non-decreasing, with at
-    most ``max_days_per_chunk`` distinct values in a chunk (a chunk spans at most a day); ``valid`` (time,) bool:
-    False on padding steps, which only follow the window's last step.
-    """
-    valid = valid[:, None]
+def step(state: IlluminationState, fraction, day, valid) -> IlluminationState:
+    """Fold one instant: ``fraction`` (sat,), ``day`` its UTC day index (non-decreasing along the window),
+    ``valid`` False on padding steps, which only follow the window's last step."""
     eclipse = (fraction < ECLIPSE_THRESHOLD) & valid
-
-    def body(carry, eclipse_now):
-        return run_step(carry, eclipse_now), None
-
-    runs = lax.scan(body, RunState(state.eclipse_run, state.max_eclipse_run), eclipse)[0]
-
-    eclipse_days, last_day = state.eclipse_days, state.last_eclipse_day
-    for offset in range(max_days_per_chunk):
-        day = day_index[0] + offset
-        any_today = jnp.any(eclipse & (day_index[:, None] == day), axis=0)
-        eclipse_days = eclipse_days + (any_today & (day > last_day))
-        last_day = jnp.where(any_today, day, last_day)
-
+    run = jnp.where(eclipse, state.eclipse_run + 1, 0)
     return IlluminationState(
-        sunlit_sum=state.sunlit_sum + jnp.sum(jnp.where(valid, fraction, 0.0), axis=0),
-        eclipse_steps=state.eclipse_steps + jnp.sum(eclipse, axis=0, dtype=jnp.int32),
-        eclipse_run=runs.run,
-        max_eclipse_run=runs.max_run,
-        eclipse_days=eclipse_days,
-        last_eclipse_day=last_day,
+        sunlit_sum=state.sunlit_sum + jnp.where(valid, fraction, 0.0),
+        eclipse_steps=state.eclipse_steps + eclipse.astype(jnp.int32),
+        eclipse_run=run,
+        max_eclipse_run=jnp.maximum(state.max_eclipse_run, run),
+        eclipse_days=state.eclipse_days + (eclipse & (day > state.last_eclipse_day)).astype(jnp.int32),
+        last_eclipse_day=jnp.where(eclipse, day, state.last_eclipse_day),
     )
+
+
+def update(state: IlluminationState, fraction_at, steps, day_index, valid) -> IlluminationState:
+    """Fold a chunk of instants, one ``lax.scan`` step each: ``fraction_at(x)`` gives the (sat,) fraction from
+    the slice ``x`` of ``steps`` (a pytree with a leading time axis) that belongs to one instant.
+
+    ``fraction_at`` may be a row lookup of a precomputed (time, sat) array or the whole geometry kernel: fused
+    into the scan, the chunk's fraction is never stored. The chunk's sunlit sum starts from zero and is added to
+    the running one at the end, so float32 sums round like a chunk-sized sum rather than a window-sized one.
+    """
+
+    def body(carry, instant):
+        x, day, keep = instant
+        return step(carry, fraction_at(x), day, keep), None
+
+    zero_sum = jnp.zeros_like(state.sunlit_sum)
+    folded = lax.scan(body, state._replace(sunlit_sum=zero_sum), (steps, day_index, valid))[0]
+    return folded._replace(sunlit_sum=state.sunlit_sum + folded.sunlit_sum)
