@@ -129,7 +129,31 @@ def monte_carlo(scenarios: LaunchScenario, start_year: int = 2027, n_years: int 
     ``sample_scenarios``); returns arrays of shape ``(batch, n_years)``. The same kernel as ``project``."""
     scenarios = _check_scenario(scenarios)
     start_year, n_years = _check_span(start_year, n_years)
-    return _jitted(start_year, n_years, False, True)(scenarios)
+    sharded, n_scenarios = _shard_scenarios(scenarios)
+    out = _jitted(start_year, n_years, False, True)(sharded)
+    return out if sharded is scenarios else {key: value[:n_scenarios] for key, value in out.items()}
+
+
+def _shard_scenarios(scenarios: LaunchScenario):
+    """Spread the scenario axis over every device (GPUs, or CPU devices from
+    ``XLA_FLAGS=--xla_force_host_platform_device_count``); the jitted vmap then runs each device's share where it
+    lies. Padded to a multiple of the device count by repeating the last scenario. Traced inputs (inside jit or
+    grad) and single-device runs are left as they are."""
+    leaves = jax.tree.leaves(scenarios)
+    devices = jax.devices()
+    if len(devices) == 1 or any(v.is_traced(leaf) for leaf in leaves) or not leaves:
+        return scenarios, None
+    n = int(np.shape(leaves[0])[0])
+    padded = -(-n // len(devices)) * len(devices)
+    mesh = jax.sharding.Mesh(np.array(devices), ("scenario",))
+
+    def put(leaf):
+        leaf = np.asarray(leaf)
+        leaf = np.concatenate([leaf, np.repeat(leaf[-1:], padded - n, axis=0)]) if padded > n else leaf
+        spec = jax.sharding.PartitionSpec("scenario", *([None] * (leaf.ndim - 1)))
+        return jax.device_put(leaf, jax.sharding.NamedSharding(mesh, spec))
+
+    return jax.tree.map(put, scenarios), n
 
 
 def sample_scenarios(base: LaunchScenario | None = None, n: int = 1000, rel_sd: float = 0.1, seed: int = 0,

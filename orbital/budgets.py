@@ -14,6 +14,8 @@ temperature in its own Earth environment (``orbital.design.mass_breakdown``).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from pathlib import Path
 from typing import NamedTuple
 
 import jax
@@ -28,8 +30,9 @@ from orbital.core.constants import AU_KM, EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
 from orbital.fleet import Fleet
 from orbital.lighting import (DEFAULT_BLOCK_SATS, DEFAULT_CHUNK_STEPS, IlluminationStats, _block_size, _bucket,
-                              _chunks, _jit_circular_fraction, _jit_vector_fraction, _pad, _satellite_mesh,
-                              _sun_geometry, _vector_fraction, _working_dtype, illumination)
+                              _chunks, _jit_circular_fraction, _jit_vector_fraction, _load_checkpoint, _pad,
+                              _run_key, _satellite_mesh, _save_checkpoint, _sun_geometry, _to_host, _vector_fraction,
+                              _working_dtype, illumination)
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
 
@@ -197,25 +200,58 @@ def _altitudes_km(fleet: Fleet) -> np.ndarray:
     return np.array([s.a * WGS72_EARTH_RADIUS_KM for s in fleet.satrecs]) - EARTH_RADIUS_KM
 
 
+_LIT_FIELDS = ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min")
+
+
+def _budget_run_key(fleet, grid, dtype, block, chunk, design, age_years) -> str:
+    """The illumination run's fingerprint extended by every design input and the age."""
+    inputs = [np.asarray(value).tolist() for value in jax.tree.leaves(design)] + [float(age_years)]
+    return hashlib.sha256((_run_key(fleet, grid, dtype, block, chunk) + repr(inputs)).encode()).hexdigest()
+
+
 def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: float = 60.0, *,
            age_years: float = 0.0, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
-           chunk_steps: int = DEFAULT_CHUNK_STEPS, progress=None) -> Budget:
+           chunk_steps: int = DEFAULT_CHUNK_STEPS, progress=None, checkpoint: str | Path | None = None) -> Budget:
     """Power, battery and thermal budgets of every satellite of ``fleet`` flying ``design`` over a window.
 
     ``age_years``: the satellites' age at ``start`` (array degradation). ``design`` may hold traced values: the
     budget is then differentiable with respect to every design input (``jax.grad`` of any output).
     ``progress(done_steps, total_steps)`` is called after each time chunk of the budget pass.
+    ``checkpoint`` (a file path): the running state is saved atomically after each time chunk, of the sizing
+    illumination pass (in ``<checkpoint>.illumination``) and of the budget pass; the same call after an
+    interruption resumes from the last completed chunk; the files are removed when the run completes.
     """
     if not isinstance(design, SatelliteDesign):
         raise TypeError(f"design: expected orbital.SatelliteDesign, got {type(design).__name__}")
     check_range("age_years", age_years, 0.0, 100.0, unit="yr")
     dtype = _working_dtype(dtype)
-    # The illumination pass does not depend on the design: evaluate it eagerly even when budget() is being traced
-    # (jit, vmap or grad over designs), so its statistics stay concrete numbers.
-    with jax.ensure_compile_time_eval():
-        lit = illumination(fleet, start, days, step_s, dtype=dtype, block_sats=block_sats, chunk_steps=chunk_steps)
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
+    mesh = _satellite_mesh()
+    block = _block_size(n_sat, block_sats, mesh)
+    chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
+    start_step, carries, lit, run_key = 0, {}, None, None
+    if checkpoint is not None:
+        if any(is_traced(v) for v in jax.tree.leaves((design, age_years))):
+            raise ValueError("checkpoint: a budget traced by jit, grad or vmap cannot be checkpointed; pass "
+                             "checkpoint=None there, or call budget() with concrete design values")
+        checkpoint = Path(checkpoint)
+        run_key = _budget_run_key(fleet, grid, dtype, block, chunk, design, age_years)
+        saved = _load_checkpoint(checkpoint, run_key, BudgetCarry, mesh)
+        if saved is not None:
+            start_step, carries, extra = saved
+            lit = IlluminationStats(fleet.names, fleet.shell_index, fleet.shell_names, *(
+                extra[name] for name in _LIT_FIELDS), str(start), float(days), float(step_s), n_time)
+    if lit is None:
+        # The illumination pass does not depend on the design: evaluate it eagerly even when budget() is being
+        # traced (jit, vmap or grad over designs), so its statistics stay concrete numbers.
+        with jax.ensure_compile_time_eval():
+            lit = illumination(fleet, start, days, step_s, dtype=dtype, block_sats=block_sats,
+                               chunk_steps=chunk_steps, checkpoint=None if checkpoint is None else
+                               checkpoint.with_name(checkpoint.name + ".illumination"))
+    lit_arrays = {name: getattr(lit, name) for name in _LIT_FIELDS}
+    if checkpoint is not None and start_step == 0:
+        _save_checkpoint(checkpoint, run_key, 0, {}, **lit_arrays)  # the sizing pass is never redone
     worst_eclipse_min = np.nan_to_num(lit.max_eclipse_min)
     altitude_km = _altitudes_km(fleet)
 
@@ -236,10 +272,7 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
                 f"radiator_temperature_k={float(design.radiator_temperature_k):g} K: the radiator cannot reject any "
                 f"heat at that temperature (it emits {float(thermal_core.emitted_w_m2(design_w.radiator_temperature_k, design_w.radiator_emissivity, design_w.radiator_sides)):.1f} W/m^2 "
                 f"but absorbs {absorbed:.1f} W/m^2 from the Earth); raise the temperature or lower the absorptivity")
-    block = _block_size(n_sat, block_sats, _satellite_mesh())
-    chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
-    carries = {}
-    for piece in _chunks(fleet, grid, block_sats, chunk, dtype):
+    for piece in _chunks(fleet, grid, block_sats, chunk, dtype, start_step):
         s0, s1 = piece.sats.start, piece.sats.stop
         take = np.minimum(np.arange(block) + s0, s1 - 1)  # padded satellites repeat the block's last one
 
@@ -279,11 +312,21 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
                                                        piece.sun_epoch)
             carries[s0] = _vector_budget_chunk(carry, power_params, thermal_params, fraction, sin_beta, piece.dt_s,
                                                piece.sun_epoch, ages, piece.valid, step, one)
-        if progress is not None and s1 == n_sat:
-            progress(piece.steps.stop, n_time)
+        if s1 == n_sat:
+            if checkpoint is not None:
+                _save_checkpoint(checkpoint, run_key, piece.steps.stop, carries, **lit_arrays)
+            if progress is not None:
+                progress(piece.steps.stop, n_time)
+    if checkpoint is not None and jax.process_index() == 0:
+        checkpoint.unlink(missing_ok=True)
+
+    concrete = not any(is_traced(v) for v in jax.tree.leaves(carries))
 
     def gather(get):
-        return jnp.concatenate([get(carries[s0])[:min(block, n_sat - s0)] for s0 in sorted(carries)])
+        parts = [get(carries[s0]) for s0 in sorted(carries)]
+        if concrete:  # numpy on every process, multi-host shards included
+            parts = [_to_host(part) for part in parts]
+        return jnp.concatenate([part[:min(block, n_sat - s0)] for part, s0 in zip(parts, sorted(carries))])
 
     hours = n_time * float(step_s) / 3600.0
     battery_end = gather(lambda c: c.battery_wh)

@@ -45,6 +45,22 @@ def default_shells(epoch: str):
             Shell.walker(1200.0, 70.0, 24, 20, phasing=1, epoch=epoch, name="walker-1200km-70deg")]
 
 
+def _start_distributed(coordinator: str | None, num_processes: int, process_id: int) -> bool:
+    """Join a multi-host run when ``coordinator`` is given; True on the process that reports (process 0)."""
+    if coordinator is None:
+        if num_processes != 1 or process_id != 0:
+            raise ValueError("--num-processes and --process-id need --coordinator HOST:PORT")
+        return True
+    if num_processes < 1 or not 0 <= process_id < num_processes:
+        raise ValueError(f"--process-id={process_id} is not allowed with --num-processes={num_processes}: "
+                         f"use 0 to {num_processes - 1}")
+    import jax
+    # CPU-only hosts need a collectives backend for the cross-host gathers; GPU hosts use NCCL regardless.
+    jax.config.update("jax_cpu_collectives_implementation", "gloo")
+    jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes, process_id=process_id)
+    return jax.process_index() == 0
+
+
 @app.command()
 @_friendly
 def illumination(
@@ -55,19 +71,32 @@ def illumination(
     step_s: float = typer.Option(60.0, "--step-s", help="Time step in seconds."),
     float32: bool = typer.Option(False, "--float32", help="Compute in float32 (faster, see README tolerances)."),
     out: Optional[Path] = typer.Option(None, help="Folder for satellites.csv and shells.csv."),
+    checkpoint: Optional[Path] = typer.Option(None, help="Checkpoint file: an interrupted run started again with "
+                                                         "the same options resumes from its last completed day."),
+    coordinator: Optional[str] = typer.Option(None, help="Multi-host run: HOST:PORT of process 0 (jax.distributed); "
+                                                         "every host runs the same command with its --process-id."),
+    num_processes: int = typer.Option(1, "--num-processes", help="Multi-host run: number of processes."),
+    process_id: int = typer.Option(0, "--process-id", help="Multi-host run: this process's index."),
 ):
-    """Sunlit fraction, eclipse days and longest eclipse of every satellite over a window (conical shadow)."""
+    """Sunlit fraction, eclipse days and longest eclipse of every satellite over a window (conical shadow).
+
+    The satellites are sharded over every device of the run: all local GPUs (or CPU devices), and with
+    --coordinator those of every host; process 0 prints and writes the results."""
     from rich.progress import Progress
 
     from orbital._io import write_atomic
     from orbital.fleet import Fleet
     from orbital.lighting import illumination as run_illumination
 
+    leader = _start_distributed(coordinator, num_processes, process_id)
     fleet = Fleet.from_tle(tle) if tle is not None else Fleet.from_shells(default_shells(start))
-    with Progress(console=errors, transient=True) as bar:
+    with Progress(console=errors, transient=True, disable=not leader) as bar:
         task = bar.add_task(f"{len(fleet):,} satellites x {days:g} days", total=1.0)
         stats = run_illumination(fleet, start, days, step_s, dtype="float32" if float32 else None,
-                                 progress=lambda done, total: bar.update(task, completed=done / total))
+                                 progress=lambda done, total: bar.update(task, completed=done / total),
+                                 checkpoint=checkpoint)
+    if not leader:
+        return
     summary = stats.by_shell()
     table = Table(title=f"Illumination from {start}, {days:g} days at {step_s:g} s ({len(fleet):,} satellites)")
     for column in ["shell", "sats", "sunlit mean", "sunlit min", "longest eclipse min", "eclipse days"]:
@@ -339,4 +368,8 @@ def validate(quick: bool = typer.Option(False, "--quick", help="Skip the year-lo
 
 
 def main():  # pragma: no cover - console-script entry point convenience
+    app()
+
+
+if __name__ == "__main__":
     app()

@@ -20,6 +20,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
+from jax.experimental import multihost_utils
 
 from orbital._io import write_atomic
 from orbital.core import orbits, shadow, stats, sun
@@ -170,6 +171,14 @@ def _put_sats(array, mesh, dtype=None):
     return jax.device_put(array, jax.sharding.NamedSharding(mesh, spec))
 
 
+def _to_host(array) -> np.ndarray:
+    """A device array as numpy on every process: in a multi-host run (``jax.distributed``) the satellites' shards
+    live on other hosts and are gathered first (a collective: every process must call it)."""
+    if isinstance(array, jax.Array) and not array.is_fully_addressable:
+        return np.asarray(multihost_utils.process_allgather(array, tiled=True))
+    return np.asarray(array)
+
+
 def _pad(array, size: int, axis: int = 0):
     """Pad ``axis`` to ``size`` by repeating the last entry (finite, harmless values; results are discarded)."""
     missing = size - array.shape[axis]
@@ -282,7 +291,7 @@ def _full_field(fleet, times, circular_kernel, vector_kernel, *, dtype, block_sa
             failed[chunk.sats] |= chunk.sgp4_error
             args = (chunk.position_km, chunk.velocity_km_s) if with_velocity else (chunk.position_km,)
             values = vector_kernel(*args, chunk.dt_s, chunk.sun_epoch)
-        values = np.asarray(values)
+        values = _to_host(values)
         if out is None:
             out = np.empty((len(fleet), grid.offsets_s.size) + values.shape[2:], dtype=values.dtype)
         n_s, n_t = chunk.sats.stop - chunk.sats.start, chunk.steps.stop - chunk.steps.start
@@ -380,28 +389,34 @@ def _run_key(fleet: Fleet, grid: TimeGrid, dtype, block: int, chunk: int) -> str
     return digest.hexdigest()
 
 
-def _save_checkpoint(path: Path, run_key: str, next_step: int, states: dict, failed: np.ndarray):
-    arrays = {f"{s0}:{name}": np.asarray(value) for s0, state in states.items()
+def _save_checkpoint(path: Path, run_key: str, next_step: int, states: dict, **extra: np.ndarray):
+    """Atomically save per-block running states (NamedTuples of (block,) arrays keyed by first satellite) and
+    ``extra`` arrays; resumable by ``_load_checkpoint``."""
+    arrays = {f"{s0}:{name}": _to_host(value) for s0, state in states.items()
               for name, value in state._asdict().items()}
+    if jax.process_index() != 0:  # one writer; every process took part in the gather above
+        return
 
     def write(temporary: Path):
         with open(temporary, "wb") as handle:
-            np.savez(handle, run_key=run_key, next_step=next_step, failed=failed, **arrays)
+            np.savez(handle, run_key=run_key, next_step=next_step, **extra, **arrays)
 
     write_atomic(path, write)
 
 
-def _load_checkpoint(path: Path, run_key: str, states: dict, failed: np.ndarray, mesh):
+def _load_checkpoint(path: Path, run_key: str, state_type, mesh):
+    """(next step, states, extra arrays) from ``path``, or None when there is no checkpoint yet."""
     if not path.exists():
-        return 0, states, failed
+        return None
     with np.load(path) as saved:
         if str(saved["run_key"]) != run_key:
-            raise ValueError(f"checkpoint={str(path)!r} belongs to a different run (fleet, window, dtype or "
+            raise ValueError(f"checkpoint={str(path)!r} belongs to a different run (fleet, window, design, dtype or "
                              "chunking differ); delete it or pass another path")
         blocks = sorted({int(key.split(":")[0]) for key in saved.files if ":" in key})
-        restored = {s0: stats.IlluminationState(*(_put_sats(saved[f"{s0}:{name}"], mesh)
-                                                 for name in stats.IlluminationState._fields)) for s0 in blocks}
-        return int(saved["next_step"]), restored, saved["failed"].copy()
+        states = {s0: state_type(*(_put_sats(saved[f"{s0}:{name}"], mesh) for name in state_type._fields))
+                  for s0 in blocks}
+        extra = {key: saved[key].copy() for key in saved.files if ":" not in key and key not in ("run_key", "next_step")}
+        return int(saved["next_step"]), states, extra
 
 
 def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtype=None,
@@ -430,7 +445,10 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     start_step = 0
     if checkpoint is not None:
         checkpoint = Path(checkpoint)
-        start_step, states, failed = _load_checkpoint(checkpoint, run_key, states, failed, mesh)
+        saved = _load_checkpoint(checkpoint, run_key, stats.IlluminationState, mesh)
+        if saved is not None:
+            start_step, states, extra = saved
+            failed = extra["failed"]
     for chunk in _chunks(fleet, grid, block_sats, chunk_size, dtype, start_step):
         state = states.get(chunk.sats.start)
         if state is None:
@@ -445,12 +463,12 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
         states[chunk.sats.start] = state
         if chunk.sats.stop == n_sat:
             if checkpoint is not None:
-                _save_checkpoint(checkpoint, run_key, chunk.steps.stop, states, failed)
+                _save_checkpoint(checkpoint, run_key, chunk.steps.stop, states, failed=failed)
             if progress is not None:
                 progress(chunk.steps.stop, n_time)
-    if checkpoint is not None:
+    if checkpoint is not None and jax.process_index() == 0:
         checkpoint.unlink(missing_ok=True)
-    merged = {name: np.concatenate([np.asarray(getattr(states[s0], name))[:min(block, n_sat - s0)]
+    merged = {name: np.concatenate([_to_host(getattr(states[s0], name))[:min(block, n_sat - s0)]
                                     for s0 in sorted(states)]) for name in stats.IlluminationState._fields}
     sunlit_fraction = merged["sunlit_sum"].astype(float) / n_time
     eclipse_fraction = merged["eclipse_steps"] / n_time

@@ -1,4 +1,5 @@
-"""Scale-out contracts (issue 6): sharded over several devices = one device, chunked = whole."""
+"""Scale-out contracts (issue 6): sharded over several devices (satellites; Monte Carlo scenarios) = one device,
+chunked = whole, resumed = uninterrupted."""
 
 import json
 import os
@@ -23,7 +24,11 @@ fleet = orbital.Fleet.from_shells([
 lit = orbital.illumination(fleet, "2027-12-01", 1.5, block_sats=16, chunk_steps=500)
 budget = orbital.budget(fleet, orbital.SatelliteDesign(eclipse_compute_fraction=0.5), "2027-12-01", 0.5,
                         block_sats=16)
+import launch
+monte_carlo = launch.monte_carlo(launch.sample_scenarios(n=1001, seed=3), n_years=20)
 print(json.dumps({"devices": jax.device_count(), "sunlit_fraction": lit.sunlit_fraction.tolist(),
+                  "gw_operating": monte_carlo["gw_operating"].tolist(),
+                  "launches": monte_carlo["launches"].tolist(),
                   "max_eclipse_min": lit.max_eclipse_min.tolist(), "eclipse_days": lit.eclipse_days.tolist(),
                   "compute_availability": budget.compute_availability.tolist(),
                   "max_radiator_k": budget.max_radiator_k.tolist()}))
@@ -39,7 +44,9 @@ def _run(devices: int) -> dict:
 def test_sharded_over_four_devices_equals_one_device():
     one, four = _run(1), _run(4)
     assert one["devices"] == 1 and four["devices"] == 4
-    for key in ("sunlit_fraction", "max_eclipse_min", "eclipse_days", "compute_availability", "max_radiator_k"):
+    assert np.shape(four["gw_operating"]) == (1001, 20)
+    for key in ("sunlit_fraction", "max_eclipse_min", "eclipse_days", "compute_availability", "max_radiator_k",
+                "gw_operating", "launches"):
         np.testing.assert_allclose(four[key], one[key], rtol=1e-12, atol=1e-12, err_msg=key)
 
 
@@ -81,3 +88,51 @@ def test_interrupted_run_resumes_from_its_last_chunk(tmp_path):
     assert checkpoint.exists()
     with pytest.raises(ValueError, match=r"checkpoint='.*run.npz' belongs to a different run"):
         orbital.illumination(fleet, "2027-06-02", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint)
+
+
+def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
+    fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 4, 5, phasing=1, epoch="2027-06-01"),
+                                       orbital.Shell.sun_synchronous(700.0, 6.0, 1, 4, epoch="2027-06-01")])
+    design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
+    options = dict(days=2, step_s=120, chunk_steps=200, block_sats=16)
+    whole = orbital.budget(fleet, design, "2027-06-01", **options)
+    checkpoint = tmp_path / "budget.npz"
+    seen = []
+
+    def stop_after_two_chunks(done, total):
+        seen.append(done)
+        if len(seen) == 2:
+            raise _Interrupt
+
+    with pytest.raises(_Interrupt):
+        orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint, progress=stop_after_two_chunks)
+    assert checkpoint.exists() and seen == [200, 400]
+    assert not (tmp_path / "budget.npz.illumination").exists()  # the sizing pass completed and was saved
+    resumed_progress = []
+    resumed = orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint,
+                             progress=lambda done, total: resumed_progress.append(done))
+    assert resumed_progress[0] == 600
+    assert not checkpoint.exists()
+    for field in ("compute_energy_kwh", "battery_depth_reached", "max_chip_k", "min_radiator_k", "curtailed_kwh",
+                  "worst_eclipse_min", "battery_capacity_wh"):
+        np.testing.assert_array_equal(getattr(resumed, field), getattr(whole, field), err_msg=field)
+    np.testing.assert_array_equal(resumed.illumination.sunlit_fraction, whole.illumination.sunlit_fraction)
+    # Another design is another run: its checkpoint is never mixed in.
+    seen.clear()
+    with pytest.raises(_Interrupt):
+        orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint, progress=stop_after_two_chunks)
+    with pytest.raises(ValueError, match=r"checkpoint='.*budget.npz' belongs to a different run"):
+        orbital.budget(fleet, orbital.SatelliteDesign(eclipse_compute_fraction=0.6), "2027-06-01", **options,
+                       checkpoint=checkpoint)
+
+
+def test_traced_budget_refuses_a_checkpoint(tmp_path):
+    import jax
+    fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 1, 2, epoch="2027-06-01")])
+
+    def compute(bus_power_w):
+        design = orbital.SatelliteDesign(bus_power_w=bus_power_w)
+        return orbital.budget(fleet, design, "2027-06-01", days=0.1, checkpoint=tmp_path / "x.npz").mass_kg.sum()
+
+    with pytest.raises(ValueError, match="checkpoint: a budget traced by jit, grad or vmap cannot be checkpointed"):
+        jax.grad(compute)(5000.0)
