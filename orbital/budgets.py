@@ -210,7 +210,7 @@ def _budget_run_key(fleet, grid, dtype, block, chunk, design, age_years) -> str:
 
 
 def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: float = 60.0, *,
-           age_years: float = 0.0, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
+           age_years: float = 0.0, dtype=None, block_sats: int | None = None,
            chunk_steps: int = DEFAULT_CHUNK_STEPS, progress=None, checkpoint: str | Path | None = None) -> Budget:
     """Power, battery and thermal budgets of every satellite of ``fleet`` flying ``design`` over a window.
 
@@ -228,6 +228,10 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
     mesh = _satellite_mesh()
+    # The sizing illumination pass takes its own default block (None); the power and thermal scan carries about
+    # 50 numbers a satellite, and keeps DEFAULT_BLOCK_SATS so that a block's state stays in cache.
+    sizing_block_sats = block_sats
+    block_sats = DEFAULT_BLOCK_SATS if block_sats is None else block_sats
     block = _block_size(n_sat, block_sats, mesh)
     chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
     start_step, carries, lit, run_key = 0, {}, None, None
@@ -246,7 +250,7 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
         # The illumination pass does not depend on the design: evaluate it eagerly even when budget() is being
         # traced (jit, vmap or grad over designs), so its statistics stay concrete numbers.
         with jax.ensure_compile_time_eval():
-            lit = illumination(fleet, start, days, step_s, dtype=dtype, block_sats=block_sats,
+            lit = illumination(fleet, start, days, step_s, dtype=dtype, block_sats=sizing_block_sats,
                                chunk_steps=chunk_steps, checkpoint=None if checkpoint is None else
                                checkpoint.with_name(checkpoint.name + ".illumination"))
     lit_arrays = {name: getattr(lit, name) for name in _LIT_FIELDS}

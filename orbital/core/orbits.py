@@ -63,9 +63,14 @@ def position_km(elements: CircularElements, seconds):
 
 
 def _small_angle_cos_sin(angle_rad):
-    """cos and sin by their Taylor series: below 0.3 rad the truncation error is < 1e-6 (cos, x^6/720) and
-    < 5e-8 (sin, x^7/5040); much cheaper than a range-reduced cos/sin in the hot loop."""
+    """cos and sin by their Taylor series, much cheaper than a range-reduced cos/sin in the hot loop. float64
+    keeps terms to x^6 / x^7: at 0.2 rad (a day of nodal drift at 150 km) the truncation error is 6.4e-11
+    (cos, x^8/8!) and 1.4e-12 (sin); float32 stops at x^4 / x^5, 9e-8 and 2.5e-9, about one float32 ulp."""
     angle_sq = angle_rad * angle_rad
+    if jnp.result_type(angle_rad) == jnp.float32:
+        cos_angle = 1.0 + angle_sq * (-0.5 + angle_sq * (1.0 / 24.0))
+        sin_angle = angle_rad * (1.0 + angle_sq * (-1.0 / 6.0 + angle_sq * (1.0 / 120.0)))
+        return cos_angle, sin_angle
     cos_angle = 1.0 + angle_sq * (-0.5 + angle_sq * (1.0 / 24.0 - angle_sq / 720.0))
     sin_angle = angle_rad * (1.0 + angle_sq * (-1.0 / 6.0 + angle_sq * (1.0 / 120.0 - angle_sq / 5040.0)))
     return cos_angle, sin_angle

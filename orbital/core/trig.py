@@ -32,7 +32,10 @@ def sincos(angle_rad):
     cos_coefficients = [(-1.0) ** n / math.factorial(2 * n) for n in range(terms + 1)]
     sin_r = r * _horner(r2, sin_coefficients)
     cos_r = _horner(r2, cos_coefficients)
-    quadrant = quarter_turns.astype(jnp.int32) & 3
-    sin_a = jnp.where(quadrant == 0, sin_r, jnp.where(quadrant == 1, cos_r, jnp.where(quadrant == 2, -sin_r, -cos_r)))
-    cos_a = jnp.where(quadrant == 0, cos_r, jnp.where(quadrant == 1, -sin_r, jnp.where(quadrant == 2, -cos_r, sin_r)))
-    return sin_a, cos_a
+    # angle = k pi/2 + r: odd k swaps sin and cos; sin is negative for k = 2, 3 (mod 4), cos for k = 1, 2.
+    quadrant = quarter_turns.astype(jnp.int32)
+    odd = (quadrant & 1) == 1
+    sin_a = jnp.where(odd, cos_r, sin_r)
+    cos_a = jnp.where(odd, sin_r, cos_r)
+    return (jnp.where((quadrant & 2) == 2, -sin_a, sin_a),
+            jnp.where(((quadrant + 1) & 2) == 2, -cos_a, cos_a))
