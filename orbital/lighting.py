@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import functools
 import hashlib
 import warnings
 from pathlib import Path
@@ -23,7 +24,7 @@ import pandas as pd
 from jax.experimental import multihost_utils
 
 from orbital._io import write_atomic
-from orbital.core import orbits, shadow, stats, sun
+from orbital.core import orbits, sgp4, shadow, stats, sun
 from orbital.core.constants import AU_KM, SECONDS_PER_DAY, SOLAR_CONSTANT_W_M2
 from orbital.fleet import Fleet
 from orbital.timescales import TimeGrid, time_grid, uniform_grid
@@ -229,15 +230,58 @@ def _chunk_bounds(offsets_s: np.ndarray, chunk: int, start_step: int = 0):
     return bounds
 
 
+@functools.partial(jax.jit, static_argnames="kepler_iterations")
+def _sgp4_states(elements: sgp4.Sgp4Elements, minutes0, dt_s, kepler_iterations: int):
+    """(sat, time, 3) TEME states of a block by the JAX SGP4 kernel, and (sat,) flags of failed propagations
+    (their states are replaced by harmless finite ones; the caller reports them as NaN)."""
+    minutes = minutes0[:, None] + dt_s[None, :] / 60.0
+    over_times = jax.vmap(functools.partial(sgp4.propagate, kepler_iterations=kepler_iterations), in_axes=(None, 0))
+    position, velocity, code = jax.vmap(over_times)(elements, minutes)
+    failed = jnp.any(code != 0, axis=1) | ~jnp.all(jnp.isfinite(position), axis=(1, 2))
+    position = jnp.where(failed[:, None, None], 7000.0, position)
+    velocity = jnp.where(failed[:, None, None], 7.5, velocity)
+    return position, velocity, failed
+
+
+def _kepler_iterations(eccentricity) -> int:
+    """Newton steps on Kepler's equation that reach the reference's 1e-12 rad tolerance for the fleet's largest
+    eccentricity (orbital.core.sgp4.propagate): 3 below 0.01 (Starlink-like fleets), 5 below 0.5, else 8."""
+    largest = float(np.max(eccentricity))
+    return 3 if largest < 0.01 else 5 if largest < 0.5 else sgp4.KEPLER_ITERATIONS
+
+
+def _sgp4_blocks(fleet: Fleet, block: int, mesh, dtype):
+    """Per-block device copies of the fleet's SGP4 constants (padded like every block) and the Kepler iterations
+    they need; None when the fleet holds a deep-space set (period >= 225 min), which only python-sgp4
+    propagates: those fleets take the host path."""
+    elements = sgp4.sgp4_elements_from_satrecs(fleet.satrecs, allow_deep_space=True)
+    if np.any(elements.deep_space):
+        return None
+    n_sat = len(fleet)
+    blocks = {}
+    for s0 in range(0, n_sat, block):
+        part = sgp4.Sgp4Elements(*(_pad(np.asarray(f)[s0:min(s0 + block, n_sat)], block) for f in elements))
+        kernel = sgp4.Sgp4Elements(*(f if name in ("epoch_jd", "epoch_fraction") else
+                                     _put_sats(f, mesh, None if f.dtype == bool else dtype)
+                                     for name, f in zip(part._fields, part)))
+        blocks[s0] = kernel
+    return blocks, _kepler_iterations(elements.ecco)
+
+
 def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, start_step: int = 0
             ) -> Iterator[_Chunk]:
     n_sat = len(fleet)
     mesh = _satellite_mesh()
     block = _block_size(n_sat, block_sats, mesh)
     day_index = grid.utc_day_index()
-    # One SatrecArray per block, built once: rebuilding it per chunk cost more than the propagation.
+    sgp4_blocks = _sgp4_blocks(fleet, block, mesh, dtype) if fleet.kind == "sgp4" else None
+    if sgp4_blocks is not None:
+        sgp4_blocks, kepler_iterations = sgp4_blocks
+    jd_whole, jd_fraction = grid.utc_jd_parts()
+    # Fleets with deep-space sets: one python-sgp4 SatrecArray per block, built once (rebuilding it per chunk
+    # cost more than the propagation).
     block_fleets = {s0: fleet[s0:min(s0 + block, n_sat)] for s0 in range(0, n_sat, block)} \
-        if fleet.kind == "sgp4" else {}
+        if fleet.kind == "sgp4" and sgp4_blocks is None else {}
     for c0, c1 in _chunk_bounds(grid.offsets_s, chunk, start_step):
         start_s = float(grid.offsets_s[c0])
         dt_s = _pad(grid.offsets_s[c0:c1] - start_s, chunk)
@@ -251,6 +295,14 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
             if elements is not None:
                 block_elements = orbits.CircularElements(*(_put_sats(_pad(np.asarray(f)[s0:s1], block), mesh, dtype)
                                                           for f in elements))
+            elif sgp4_blocks is not None:
+                kernel = sgp4_blocks[s0]
+                # Minutes since each epoch at the chunk's start in float64 on the host; the kernel adds offsets
+                # within the chunk.
+                minutes0 = sgp4.minutes_since_epoch(kernel, jd_whole[c0], jd_fraction[c0])
+                position, velocity, failed = _sgp4_states(kernel, _put_sats(minutes0, mesh, dtype),
+                                                          jnp.asarray(dt_s, dtype), kepler_iterations)
+                error = _to_host(failed)[:s1 - s0]
             else:
                 position, velocity, codes = block_fleets[s0].sgp4_states(grid, grid.offsets_s[c0:c1])
                 error = np.any(codes != 0, axis=1) | ~np.all(np.isfinite(position), axis=(1, 2))
