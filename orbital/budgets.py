@@ -91,19 +91,24 @@ def _budget_init(power_params, thermal_params, start_k, heat_w) -> BudgetCarry:
 
 
 def _budget_scan(carry: BudgetCarry, power_params, thermal_params, terms_at, steps, flux_factor, age_years,
-                 valid, step_s, one):
+                 valid, step_s):
     """Scan one chunk's steps; every per-satellite quantity is a (sat,) vector inside the step.
     ``terms_at(x)`` gives the (sat,) fraction and sin beta from the slice ``x`` of ``steps`` for one instant."""
     thermal_step = jax.vmap(thermal_core.transient_step_no_heat_pump, in_axes=(0, 0, 0, 0, None))
 
     def body(state: BudgetCarry, inputs):
         x, flux, age, keep = inputs
+        # A 1 that XLA cannot see through, shaped like the satellites' values (a scalar 1 would become a
+        # multiplication by its reciprocal, which fusion copies again): radiator temperatures are positive.
+        one = jnp.sign(state.radiator_k)
         illuminated, beta_sine = computed_once(one, *terms_at(x))
         array_w = power.array_power_w(power_params, illuminated, flux, beta_sine, age)
         unused = jnp.zeros_like(state.battery_wh)
         power_now = power.PowerState(*state[:7], unused)
-        new_power, heat_w = power.step(power_params, power_now, array_w, illuminated, step_s)
-        (heat_w,) = computed_once(one, heat_w)
+        flow = power.PowerFlows(*computed_once(one, *power.flows(power_params, power_now, array_w, illuminated,
+                                                                step_s)))
+        new_power = power.apply(power_params, power_now, flow, step_s)
+        heat_w = flow.load_w + flow.loss_w
         thermal_now = thermal_core.TransientState(state.radiator_k, unused, state.min_radiator_k,
                                                   state.max_radiator_k, unused, state.max_chip_k, unused, unused,
                                                   unused, unused, unused)
@@ -117,7 +122,7 @@ def _budget_scan(carry: BudgetCarry, power_params, thermal_params, terms_at, ste
 
 @jax.jit
 def _circular_budget_chunk(carry, power_params, thermal_params, elements, dt_s, sun_epoch_angles, age_years, valid,
-                           step_s, one):
+                           step_s):
     """A chunk of a circular fleet: the geometry runs inside the power and thermal scan (no (time, sat) array)."""
     sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
     plane = orbits.plane_terms(elements)
@@ -126,7 +131,7 @@ def _circular_budget_chunk(carry, power_params, thermal_params, elements, dt_s, 
         return jax.vmap(_sun_terms_kernel, in_axes=(0, None, None, None))(plane, *instant)
 
     return _budget_scan(carry, power_params, thermal_params, terms_at, (dt_s, sun_unit, cones),
-                        _flux_factor(sun_epoch_angles, dt_s), age_years, valid, step_s, one)
+                        _flux_factor(sun_epoch_angles, dt_s), age_years, valid, step_s)
 
 
 _jit_vector_sun_terms = jax.jit(_vector_sun_terms)
@@ -134,11 +139,11 @@ _jit_vector_sun_terms = jax.jit(_vector_sun_terms)
 
 @jax.jit
 def _vector_budget_chunk(carry, power_params, thermal_params, fraction, sin_beta, dt_s, sun_epoch_angles, age_years,
-                         valid, step_s, one):
+                         valid, step_s):
     """A chunk of an SGP4 fleet from its precomputed (time, sat) terms (a separate compiled call: fused, XLA would
     recompute the fraction in every consumer)."""
     return _budget_scan(carry, power_params, thermal_params, lambda row: row, (fraction, sin_beta),
-                        _flux_factor(sun_epoch_angles, dt_s), age_years, valid, step_s, one)
+                        _flux_factor(sun_epoch_angles, dt_s), age_years, valid, step_s)
 
 
 def _first_fraction(piece):
@@ -301,15 +306,15 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
             carry = _budget_init(power_params, thermal_params, start_k, heat0)
         offsets = grid.offsets_s[piece.steps]
         ages = jnp.asarray(age_years + _pad(offsets, chunk) / SECONDS_PER_YEAR, dtype)
-        step, one = jnp.asarray(step_s, dtype), jnp.ones((), dtype)
+        step = jnp.asarray(step_s, dtype)
         if piece.elements is not None:
             carries[s0] = _circular_budget_chunk(carry, power_params, thermal_params, piece.elements, piece.dt_s,
-                                                 piece.sun_epoch, ages, piece.valid, step, one)
+                                                 piece.sun_epoch, ages, piece.valid, step)
         else:
             fraction, sin_beta = _jit_vector_sun_terms(piece.position_km, piece.velocity_km_s, piece.dt_s,
                                                        piece.sun_epoch)
             carries[s0] = _vector_budget_chunk(carry, power_params, thermal_params, fraction, sin_beta, piece.dt_s,
-                                               piece.sun_epoch, ages, piece.valid, step, one)
+                                               piece.sun_epoch, ages, piece.valid, step)
         if s1 == n_sat:
             if checkpoint is not None:
                 _save_checkpoint(checkpoint, run_key, piece.steps.stop, carries, **lit_arrays)

@@ -56,9 +56,21 @@ def array_power_w(params: PowerParams, illuminated_fraction, flux_factor, sin_be
             * retained)
 
 
-def step(params: PowerParams, state: PowerState, array_w, illuminated_fraction, dt_s):
-    """Advance one step of ``dt_s`` with constant array power ``array_w``; returns (state, heat_w), heat being all
-    power dissipated on board (loads and conversion losses) for the thermal model.
+class PowerFlows(NamedTuple):
+    """Powers (W) held over one step."""
+
+    array_w: object
+    load_w: object                  # bus + compute delivered
+    compute_w: object
+    charge_in_w: object             # taken from the array into the battery (before the charge loss)
+    discharge_out_w: object         # delivered by the battery (after the discharge loss)
+    loss_w: object
+    curtailed_w: object
+    unserved_compute_w: object
+
+
+def flows(params: PowerParams, state: PowerState, array_w, illuminated_fraction, dt_s) -> PowerFlows:
+    """Where the array's power goes over a step of ``dt_s`` from ``state``.
 
     Compute is shed in proportion to the lost sunlight except for ``eclipse_compute_fraction`` of it, which the
     battery carries; if the battery reaches its depth-of-discharge floor, compute is shed further (unserved).
@@ -78,20 +90,37 @@ def step(params: PowerParams, state: PowerState, array_w, illuminated_fraction, 
     discharge_out_w = jnp.minimum(deficit_w, available_wh * eta / hours)
     unserved_w = deficit_w - discharge_out_w
     unserved_compute_w = jnp.minimum(unserved_w, target_compute_w)
+    return PowerFlows(
+        array_w=array_w,
+        load_w=demand_w - unserved_w,
+        compute_w=target_compute_w - unserved_compute_w,
+        charge_in_w=charge_in_w,
+        discharge_out_w=discharge_out_w,
+        loss_w=charge_in_w * (1.0 - eta) + discharge_out_w * (1.0 / eta - 1.0),
+        curtailed_w=surplus_w - charge_in_w,
+        unserved_compute_w=unserved_compute_w,
+    )
 
-    stored_change_wh = (charge_in_w * eta - discharge_out_w / eta) * hours
-    loss_w = charge_in_w * (1.0 - eta) + discharge_out_w * (1.0 / eta - 1.0)
-    load_w = demand_w - unserved_w
-    compute_w = target_compute_w - unserved_compute_w
-    battery_wh = state.battery_wh + stored_change_wh
-    new_state = PowerState(
+
+def apply(params: PowerParams, state: PowerState, flow: PowerFlows, dt_s) -> PowerState:
+    """The state after a step of ``dt_s`` with ``flow``."""
+    hours = dt_s / SECONDS_PER_HOUR
+    eta = params.one_way_efficiency
+    battery_wh = state.battery_wh + (flow.charge_in_w * eta - flow.discharge_out_w / eta) * hours
+    return PowerState(
         battery_wh=battery_wh,
         min_battery_wh=jnp.minimum(state.min_battery_wh, battery_wh),
-        array_wh=state.array_wh + array_w * hours,
-        load_wh=state.load_wh + load_w * hours,
-        compute_wh=state.compute_wh + compute_w * hours,
-        loss_wh=state.loss_wh + loss_w * hours,
-        curtailed_wh=state.curtailed_wh + (surplus_w - charge_in_w) * hours,
-        unserved_compute_wh=state.unserved_compute_wh + unserved_compute_w * hours,
+        array_wh=state.array_wh + flow.array_w * hours,
+        load_wh=state.load_wh + flow.load_w * hours,
+        compute_wh=state.compute_wh + flow.compute_w * hours,
+        loss_wh=state.loss_wh + flow.loss_w * hours,
+        curtailed_wh=state.curtailed_wh + flow.curtailed_w * hours,
+        unserved_compute_wh=state.unserved_compute_wh + flow.unserved_compute_w * hours,
     )
-    return new_state, load_w + loss_w
+
+
+def step(params: PowerParams, state: PowerState, array_w, illuminated_fraction, dt_s):
+    """Advance one step of ``dt_s`` with constant array power ``array_w``; returns (state, heat_w), heat being all
+    power dissipated on board (loads and conversion losses) for the thermal model. ``flows`` then ``apply``."""
+    flow = flows(params, state, array_w, illuminated_fraction, dt_s)
+    return apply(params, state, flow, dt_s), flow.load_w + flow.loss_w
