@@ -53,7 +53,7 @@ def main():
     print(f"{n:,} satellites x 1,440 minutes: agreement {100 * (1 - disagree.mean()):.4f} % "
           f"({int(disagree.sum()):,} disagreeing satellite-minutes, {int(near.sum()):,} of them at a transition "
           f"minute)")
-    print(f"orbital.sunlit {ours_s:.1f} s ({n * 1440 / ours_s / 1e6:.2f} M sat-steps/s incl. SGP4 on the host); "
+    print(f"orbital.sunlit {ours_s:.1f} s ({n * 1440 / ours_s / 1e6:.2f} M sat-steps/s incl. JAX SGP4); "
           f"skyfield {sky_s:.1f} s ({n * 1440 / sky_s / 1e6:.3f} M/s)")
 
 

@@ -3,8 +3,10 @@ running statistics over long windows, and beta angles.
 
 The work is cut into blocks of satellites and chunks of time of fixed (bucketed) shapes, so each kernel is
 compiled once per shape bucket and memory is bounded by ``block_sats x chunk_steps``, never ``n_sat x n_time``.
-Circular orbits never form positions: the kernel needs only ``r . s_hat`` (DESIGN §6). SGP4 fleets are
-propagated on the host by python-sgp4's vectorised ``SatrecArray`` and reduced by the same kernels.
+Circular orbits never form positions: the kernel needs only ``r . s_hat`` (DESIGN §6), and runs inside the
+statistics' time scan. SGP4 fleets are propagated on the device by ``orbital.core.sgp4`` (python-sgp4's
+``SatrecArray`` on the host for fleets holding deep-space sets) and reduced by the same kernels. Blocks are
+sharded over every device; docs/performance.md has the whole picture.
 """
 
 from __future__ import annotations
