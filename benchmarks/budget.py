@@ -3,6 +3,7 @@ battery + radiator transient) against ``orbital.illumination`` alone, same fleet
 
     python benchmarks/budget.py                 # 20,000 satellites x 1 day at 60 s
     python benchmarks/budget.py --sats 100000
+    python benchmarks/budget.py --sats 1000000 --days 365    # W2 (issue 6) on one GPU: pip install ".[cuda]"
 """
 
 from __future__ import annotations
@@ -53,6 +54,9 @@ def main():
     print(f"budget / illumination time ratio: {rows[1][2] / rows[0][2]:.2f} (budget() runs an illumination pass "
           "of its own first, to size the batteries)")
     print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
+    device_stats = jax.devices()[0].memory_stats() or {}  # GPUs report; CPUs give None
+    if "peak_bytes_in_use" in device_stats:
+        print(f"device peak memory: {device_stats['peak_bytes_in_use'] / 2**30:.2f} GiB on {jax.devices()[0]}")
 
 
 if __name__ == "__main__":

@@ -30,10 +30,10 @@ from orbital.core.fusion import computed_once
 from orbital.core.constants import AU_KM, EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
 from orbital.fleet import Fleet
-from orbital.lighting import (DEFAULT_BLOCK_SATS, DEFAULT_CHUNK_STEPS, IlluminationStats, _block_size, _bucket,
-                              _chunks, _jit_circular_fraction, _jit_vector_fraction, _load_checkpoint, _pad,
+from orbital.lighting import (DEFAULT_CHUNK_STEPS, GPU_STATE_BLOCK_SATS, IlluminationStats, _block_size, _bucket,
+                              _chunks, _jit_circular_fraction, _jit_vector_fraction, _load_checkpoint, _on_gpu, _pad,
                               _run_key, _satellite_mesh, _save_checkpoint, _sun_geometry, _to_host, _vector_fraction,
-                              _working_dtype, illumination)
+                              _working_dtype, default_block_sats, illumination)
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
 
@@ -227,10 +227,13 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
     mesh = _satellite_mesh()
-    # The sizing illumination pass takes its own default block (None); the power and thermal scan carries about
-    # 50 numbers a satellite, and keeps DEFAULT_BLOCK_SATS so that a block's state stays in cache.
+    # The sizing illumination pass takes its own default block (None). The power and thermal scan carries about
+    # 50 numbers a satellite: on a CPU it keeps DEFAULT_BLOCK_SATS so that a block's state stays in cache (larger
+    # blocks measured slower); on a GPU the whole fleet up to a million satellites is one block.
     sizing_block_sats = block_sats
-    block_sats = DEFAULT_BLOCK_SATS if block_sats is None else block_sats
+    if block_sats is None:
+        block_sats = GPU_STATE_BLOCK_SATS if _on_gpu() and fleet.kind == "circular" else \
+            default_block_sats(fleet.kind, state_only=False)
     block = _block_size(n_sat, block_sats, mesh)
     chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
     start_step, carries, lit, run_key = 0, {}, None, None

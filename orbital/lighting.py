@@ -36,6 +36,24 @@ DEFAULT_BLOCK_SATS = 8192
 # (about 25 numbers a satellite); larger blocks spread each scan step's fixed cost over more satellites
 # (measured best at 32,768-65,536 on the 2-core CPU).
 DEFAULT_CIRCULAR_BLOCK_SATS = 32768
+# On a GPU each scan step is a few kernel launches whatever the block, so a block holds up to a million satellites
+# (about 200 MB of state for the budget); SGP4 blocks store (block, chunk, 6) states, 65,536 x 1,440 x 6 x 8 bytes
+# = 4.5 GB in float64. Chosen, not measured: no GPU has been lent to this project yet.
+GPU_STATE_BLOCK_SATS = 1 << 20
+GPU_SGP4_BLOCK_SATS = 1 << 16
+
+
+def _on_gpu() -> bool:
+    return jax.default_backend() in ("gpu", "cuda", "rocm")
+
+
+def default_block_sats(fleet_kind: str, *, state_only: bool) -> int:
+    """Default satellites per block: ``state_only`` for the fused scans (circular illumination statistics, the
+    budget's power and thermal scan), which keep only per-satellite state; otherwise the block also holds a
+    chunk of states (SGP4 fleets, full (sat, time) outputs)."""
+    if _on_gpu():
+        return GPU_STATE_BLOCK_SATS if state_only and fleet_kind == "circular" else GPU_SGP4_BLOCK_SATS
+    return DEFAULT_CIRCULAR_BLOCK_SATS if state_only and fleet_kind == "circular" else DEFAULT_BLOCK_SATS
 DEFAULT_CHUNK_STEPS = 1440
 
 
@@ -492,7 +510,7 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     _check_fleet(fleet)
     dtype = _working_dtype(dtype)
     if block_sats is None:
-        block_sats = DEFAULT_CIRCULAR_BLOCK_SATS if fleet.kind == "circular" else DEFAULT_BLOCK_SATS
+        block_sats = default_block_sats(fleet.kind, state_only=True)
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
     mesh = _satellite_mesh()
