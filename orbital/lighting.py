@@ -32,6 +32,7 @@ from orbital.fleet import Fleet
 from orbital.timescales import TimeGrid, time_grid, uniform_grid
 
 DEFAULT_BLOCK_SATS = 8192
+DEFAULT_CHUNK_STEPS = 1440
 # Circular fleets' statistics never store a (time, sat) array, so a block costs only its per-satellite state
 # (about 25 numbers a satellite); larger blocks spread each scan step's fixed cost over more satellites
 # (measured best at 32,768-65,536 on the 2-core CPU).
@@ -54,7 +55,6 @@ def default_block_sats(fleet_kind: str, *, state_only: bool) -> int:
     if _on_gpu():
         return GPU_STATE_BLOCK_SATS if state_only and fleet_kind == "circular" else GPU_SGP4_BLOCK_SATS
     return DEFAULT_CIRCULAR_BLOCK_SATS if state_only and fleet_kind == "circular" else DEFAULT_BLOCK_SATS
-DEFAULT_CHUNK_STEPS = 1440
 
 
 # --- kernels (one satellite at one instant, vmapped) -------------------------------------------------------
