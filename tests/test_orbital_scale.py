@@ -5,11 +5,13 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 import orbital
+from conftest import SHARED_DATA
 
 
 SCRIPT = """
@@ -26,7 +28,12 @@ budget = orbital.budget(fleet, orbital.SatelliteDesign(eclipse_compute_fraction=
                         block_sats=16)
 import launch
 monte_carlo = launch.monte_carlo(launch.sample_scenarios(n=1001, seed=3), n_years=20)
+import os
+tle = os.environ.get("TLE_PATH")
+tle_sunlit = [] if not tle else orbital.illumination(orbital.Fleet.from_tle(tle), "2026-05-13", 0.5,
+                                                     block_sats=16).sunlit_fraction.tolist()
 print(json.dumps({"devices": jax.device_count(), "sunlit_fraction": lit.sunlit_fraction.tolist(),
+                  "tle_sunlit_fraction": tle_sunlit,
                   "gw_operating": monte_carlo["gw_operating"].tolist(),
                   "launches": monte_carlo["launches"].tolist(),
                   "max_eclipse_min": lit.max_eclipse_min.tolist(), "eclipse_days": lit.eclipse_days.tolist(),
@@ -35,18 +42,26 @@ print(json.dumps({"devices": jax.device_count(), "sunlit_fraction": lit.sunlit_f
 """
 
 
-def _run(devices: int) -> dict:
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}", JAX_PLATFORMS="cpu")
+def _run(devices: int, tle_path: str = "") -> dict:
+    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}", JAX_PLATFORMS="cpu",
+               TLE_PATH=tle_path)
     output = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
 
-def test_sharded_over_four_devices_equals_one_device():
-    one, four = _run(1), _run(4)
+def test_sharded_over_four_devices_equals_one_device(tmp_path):
+    # A TLE fleet too (the JAX SGP4 path), from the real catalogue when ../shared/data is there.
+    catalogue = SHARED_DATA / "starlink-2026-05-13.tle"
+    tle_path = ""
+    if catalogue.exists():
+        tle_path = str(tmp_path / "starlink-40.tle")
+        Path(tle_path).write_text("\n".join(catalogue.read_text().splitlines()[:3 * 40]) + "\n")
+    one, four = _run(1, tle_path), _run(4, tle_path)
     assert one["devices"] == 1 and four["devices"] == 4
     assert np.shape(four["gw_operating"]) == (1001, 20)
+    assert len(four["tle_sunlit_fraction"]) == (40 if tle_path else 0)
     for key in ("sunlit_fraction", "max_eclipse_min", "eclipse_days", "compute_availability", "max_radiator_k",
-                "gw_operating", "launches"):
+                "gw_operating", "launches", "tle_sunlit_fraction"):
         np.testing.assert_allclose(four[key], one[key], rtol=1e-12, atol=1e-12, err_msg=key)
 
 
