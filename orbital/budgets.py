@@ -30,10 +30,10 @@ from orbital.core.fusion import computed_once
 from orbital.core.constants import AU_KM, EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
 from orbital.fleet import Fleet
-from orbital.lighting import (DEFAULT_CHUNK_STEPS, GPU_STATE_BLOCK_SATS, IlluminationStats, _block_size, _bucket,
-                              _chunks, _jit_circular_fraction, _jit_vector_fraction, _load_checkpoint, _on_gpu, _pad,
-                              _run_key, _satellite_mesh, _save_checkpoint, _sun_geometry, _to_host, _vector_fraction,
-                              _working_dtype, default_block_sats, illumination)
+from orbital.lighting import (DEFAULT_CHUNK_STEPS, IlluminationStats, _block_size, _bucket, _chunks,
+                              _jit_circular_fraction, _jit_vector_fraction, _load_checkpoint, _pad, _run_key,
+                              _satellite_mesh, _save_checkpoint, _sun_geometry, _to_host, _vector_fraction,
+                              _vector_sin_beta, _working_dtype, default_block_sats, illumination)
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
 
@@ -51,11 +51,8 @@ def _sun_terms_kernel(terms: orbits.PlaneTerms, seconds, sun_unit, cones):
 
 def _vector_sun_terms(position_km, velocity_km_s, dt_s, sun_epoch_angles):
     """Time-major (time, sat) fraction and sin beta from (sat, time, 3) states."""
-    sun_unit, _ = _sun_geometry(sun_epoch_angles, dt_s)
-    normal = jnp.cross(position_km, velocity_km_s)
-    normal = normal / jnp.linalg.norm(normal, axis=-1, keepdims=True)
-    sin_beta = jnp.einsum("stx,tx->ts", normal, sun_unit)
-    return _vector_fraction(position_km, dt_s, sun_epoch_angles), sin_beta
+    return (_vector_fraction(position_km, dt_s, sun_epoch_angles),
+            _vector_sin_beta(position_km, velocity_km_s, dt_s, sun_epoch_angles))
 
 
 def _flux_factor(sun_epoch_angles, dt_s):
@@ -227,13 +224,10 @@ def budget(fleet: Fleet, design: SatelliteDesign, start, days: float, step_s: fl
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
     mesh = _satellite_mesh()
-    # The sizing illumination pass takes its own default block (None). The power and thermal scan carries about
-    # 50 numbers a satellite: on a CPU it keeps DEFAULT_BLOCK_SATS so that a block's state stays in cache (larger
-    # blocks measured slower); on a GPU the whole fleet up to a million satellites is one block.
+    # The sizing illumination pass takes its own default block (None).
     sizing_block_sats = block_sats
     if block_sats is None:
-        block_sats = GPU_STATE_BLOCK_SATS if _on_gpu() and fleet.kind == "circular" else \
-            default_block_sats(fleet.kind, state_only=False)
+        block_sats = default_block_sats(fleet.kind, "budget")
     block = _block_size(n_sat, block_sats, mesh)
     chunk = max(1, min(_bucket(n_time, chunk_steps), int(SECONDS_PER_DAY // float(step_s))))
     start_step, carries, lit, run_key = 0, {}, None, None

@@ -48,13 +48,17 @@ def _on_gpu() -> bool:
     return jax.default_backend() in ("gpu", "cuda", "rocm")
 
 
-def default_block_sats(fleet_kind: str, *, state_only: bool) -> int:
-    """Default satellites per block: ``state_only`` for the fused scans (circular illumination statistics, the
-    budget's power and thermal scan), which keep only per-satellite state; otherwise the block also holds a
-    chunk of states (SGP4 fleets, full (sat, time) outputs)."""
+def default_block_sats(fleet_kind: str, scan: str) -> int:
+    """Default satellites per block for ``scan``, "statistics" (illumination) or "budget" (power and thermal).
+
+    Circular fleets keep only per-satellite state; SGP4 blocks also hold a chunk of states. On a CPU the budget
+    keeps DEFAULT_BLOCK_SATS for circular fleets too: its state, about 50 numbers a satellite, then stays in
+    cache (larger blocks measured slower)."""
+    if fleet_kind != "circular":
+        return GPU_SGP4_BLOCK_SATS if _on_gpu() else DEFAULT_BLOCK_SATS
     if _on_gpu():
-        return GPU_STATE_BLOCK_SATS if state_only and fleet_kind == "circular" else GPU_SGP4_BLOCK_SATS
-    return DEFAULT_CIRCULAR_BLOCK_SATS if state_only and fleet_kind == "circular" else DEFAULT_BLOCK_SATS
+        return GPU_STATE_BLOCK_SATS
+    return DEFAULT_CIRCULAR_BLOCK_SATS if scan == "statistics" else DEFAULT_BLOCK_SATS
 
 
 # --- kernels (one satellite at one instant, vmapped) -------------------------------------------------------
@@ -113,11 +117,16 @@ def _circular_beta(elements, dt_s, sun_epoch_angles):
     return _over_times_and_sats(one, elements, (dt_s, sun_unit))
 
 
-def _vector_beta(position_km, velocity_km_s, dt_s, sun_epoch_angles):
+def _vector_sin_beta(position_km, velocity_km_s, dt_s, sun_epoch_angles):
+    """Time-major (time, sat) sin beta = n_hat . s_hat from (sat, time, 3) states, n_hat along r x v."""
     sun_unit, _ = _sun_geometry(sun_epoch_angles, dt_s)
     normal = jnp.cross(position_km, velocity_km_s)
     normal = normal / jnp.linalg.norm(normal, axis=-1, keepdims=True)
-    return jnp.arcsin(jnp.clip(jnp.einsum("stx,tx->ts", normal, sun_unit), -1.0, 1.0))
+    return jnp.einsum("stx,tx->ts", normal, sun_unit)
+
+
+def _vector_beta(position_km, velocity_km_s, dt_s, sun_epoch_angles):
+    return jnp.arcsin(jnp.clip(_vector_sin_beta(position_km, velocity_km_s, dt_s, sun_epoch_angles), -1.0, 1.0))
 
 
 def _circular_position(elements, dt_s, sun_epoch_angles):
@@ -272,11 +281,11 @@ def _kepler_iterations(eccentricity) -> int:
 
 def _sgp4_blocks(fleet: Fleet, block: int, mesh, dtype):
     """Per-block device copies of the fleet's SGP4 constants (padded like every block) and the Kepler iterations
-    they need; None when the fleet holds a deep-space set (period >= 225 min), which only python-sgp4
+    they need; (None, 0) when the fleet holds a deep-space set (period >= 225 min), which only python-sgp4
     propagates: those fleets take the host path."""
     elements = sgp4.sgp4_elements_from_satrecs(fleet.satrecs, allow_deep_space=True)
     if np.any(elements.deep_space):
-        return None
+        return None, 0
     n_sat = len(fleet)
     blocks = {}
     for s0 in range(0, n_sat, block):
@@ -294,9 +303,7 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
     mesh = _satellite_mesh()
     block = _block_size(n_sat, block_sats, mesh)
     day_index = grid.utc_day_index()
-    sgp4_blocks = _sgp4_blocks(fleet, block, mesh, dtype) if fleet.kind == "sgp4" else None
-    if sgp4_blocks is not None:
-        sgp4_blocks, kepler_iterations = sgp4_blocks
+    sgp4_blocks, kepler_iterations = _sgp4_blocks(fleet, block, mesh, dtype) if fleet.kind == "sgp4" else (None, 0)
     jd_whole, jd_fraction = grid.utc_jd_parts()
     # Fleets with deep-space sets: one python-sgp4 SatrecArray per block, built once (rebuilding it per chunk
     # cost more than the propagation).
@@ -510,7 +517,7 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     _check_fleet(fleet)
     dtype = _working_dtype(dtype)
     if block_sats is None:
-        block_sats = default_block_sats(fleet.kind, state_only=True)
+        block_sats = default_block_sats(fleet.kind, "statistics")
     grid = uniform_grid("start", start, float(days), float(step_s))
     n_sat, n_time = len(fleet), grid.offsets_s.size
     mesh = _satellite_mesh()
