@@ -28,17 +28,21 @@ def main():
     import orbital
 
     planes = 100
-    fleet = orbital.Fleet.from_shells([
-        orbital.Shell.walker(550.0, 53.0, planes, args.sats // 2 // planes, phasing=1, epoch="2027-12-01"),
-        orbital.Shell.sun_synchronous(650.0, 6.0, planes=planes, sats_per_plane=args.sats // 2 // planes,
-                                      epoch="2027-12-01")])
+    fleet = orbital.Fleet.from_shells(
+        [
+            orbital.Shell.walker(550.0, 53.0, planes, args.sats // 2 // planes, phasing=1, epoch="2027-12-01"),
+            orbital.Shell.sun_synchronous(
+                650.0, 6.0, planes=planes, sats_per_plane=args.sats // 2 // planes, epoch="2027-12-01"
+            ),
+        ]
+    )
     design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
     steps = int(args.days * 1440)
     rows = []
-    for name, run in [("illumination", lambda: orbital.illumination(fleet, "2027-12-01", args.days,
-                                                                      dtype=args.dtype)),
-                      ("budget", lambda: orbital.budget(fleet, design, "2027-12-01", args.days,
-                                                        dtype=args.dtype))]:
+    for name, run in [
+        ("illumination", lambda: orbital.illumination(fleet, "2027-12-01", args.days, dtype=args.dtype)),
+        ("budget", lambda: orbital.budget(fleet, design, "2027-12-01", args.days, dtype=args.dtype)),
+    ]:
         start = time.perf_counter()
         run()
         first = time.perf_counter() - start
@@ -46,13 +50,16 @@ def main():
         run()
         seconds = time.perf_counter() - start
         rows.append((name, first, seconds, len(fleet) * steps / seconds))
-    print(f"{len(fleet):,} satellites x {steps:,} steps, {args.dtype}, jax {jax.__version__} on "
-          f"{jax.default_backend()}")
+    print(
+        f"{len(fleet):,} satellites x {steps:,} steps, {args.dtype}, jax {jax.__version__} on {jax.default_backend()}"
+    )
     print(f"{'workload':14s} {'first call s':>12s} {'run s':>8s} {'M sat-steps/s':>14s}")
     for name, first, seconds, rate in rows:
         print(f"{name:14s} {first:12.2f} {seconds:8.2f} {rate / 1e6:14.2f}")
-    print(f"budget / illumination time ratio: {rows[1][2] / rows[0][2]:.2f} (budget() runs an illumination pass "
-          "of its own first, to size the batteries)")
+    print(
+        f"budget / illumination time ratio: {rows[1][2] / rows[0][2]:.2f} (budget() runs an illumination pass "
+        "of its own first, to size the batteries)"
+    )
     print(f"process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     device_stats = jax.devices()[0].memory_stats() or {}  # GPUs report; CPUs give None
     if "peak_bytes_in_use" in device_stats:

@@ -16,8 +16,8 @@ from __future__ import annotations
 
 import argparse
 import platform
-import time
 import resource
+import time
 import warnings
 from pathlib import Path
 
@@ -31,13 +31,17 @@ STEPS = 1440
 
 def circular_fleet(n_sat: int):
     import orbital
+
     per_shell = n_sat // 2
     planes = 100
-    return orbital.Fleet.from_shells([
-        orbital.Shell.walker(550.0, 53.0, planes, per_shell // planes, phasing=1, epoch="2027-01-01"),
-        orbital.Shell.sun_synchronous(650.0, 6.0, planes=planes, sats_per_plane=(n_sat - per_shell) // planes,
-                                      epoch="2027-01-01"),
-    ])
+    return orbital.Fleet.from_shells(
+        [
+            orbital.Shell.walker(550.0, 53.0, planes, per_shell // planes, phasing=1, epoch="2027-01-01"),
+            orbital.Shell.sun_synchronous(
+                650.0, 6.0, planes=planes, sats_per_plane=(n_sat - per_shell) // planes, epoch="2027-01-01"
+            ),
+        ]
+    )
 
 
 def numpy_statistics(fleet, dtype, block: int = 8192):
@@ -45,6 +49,7 @@ def numpy_statistics(fleet, dtype, block: int = 8192):
     from orbital.core import sun as sun_kernels
     from orbital.core.constants import EARTH_RADIUS_KM, SUN_RADIUS_KM
     from orbital.timescales import uniform_grid
+
     grid = uniform_grid("start", "2027-01-01", 1.0, 60.0)
     t = grid.offsets_s.astype(dtype)
     epoch = sun_kernels.sun_epoch(grid.tt_jd)
@@ -61,7 +66,7 @@ def numpy_statistics(fleet, dtype, block: int = 8192):
     elements = fleet.elements_at(grid)
     results = []
     for b0 in range(0, len(fleet), block):
-        e = [np.asarray(f[b0:b0 + block], dtype)[:, None] for f in elements]
+        e = [np.asarray(f[b0 : b0 + block], dtype)[:, None] for f in elements]
         a, inc, raan0, u0, raan_rate, u_rate = e
         raan = raan0 + raan_rate * t
         u = u0 + u_rate * t
@@ -105,19 +110,21 @@ def main():
     import orbital
 
     rows = []
-    print(f"machine: {platform.processor() or platform.machine()}, {jax.device_count()} x {jax.devices()[0].platform}, "
-          f"jax {jax.__version__}")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {jax.device_count()} x {jax.devices()[0].platform}, "
+        f"jax {jax.__version__}"
+    )
 
     # (a) skyfield, one satellite at a time.
     if DATA.exists() and args.skyfield_sats:
         import skyfield_data
         from skyfield.api import EarthSatellite, Loader
+
         loader = Loader(skyfield_data.get_skyfield_data_path())
         ts, eph = loader.timescale(builtin=True), loader("de421.bsp")
         lines = DATA.read_text().splitlines()
         times = ts.utc(2026, 5, 13, 0, np.arange(STEPS))
-        sats = [EarthSatellite(lines[3 * i + 1], lines[3 * i + 2], lines[3 * i], ts)
-                for i in range(args.skyfield_sats)]
+        sats = [EarthSatellite(lines[3 * i + 1], lines[3 * i + 2], lines[3 * i], ts) for i in range(args.skyfield_sats)]
         seconds, _ = timed(lambda: [s.at(times).is_sunlit(eph) for s in sats])
         rows.append(("(a) skyfield is_sunlit, per satellite", args.skyfield_sats, seconds, None))
     else:
@@ -126,16 +133,23 @@ def main():
     fleet = circular_fleet(args.sats)
     # orbital first, so that the process's peak RSS after it is orbital's (plus the imports), not numpy's.
     for dtype in ("float32", "float64"):
-        compile_s, _ = timed(lambda: orbital.illumination(fleet, "2027-01-01", 1.0, dtype=dtype))
-        seconds, _ = timed(lambda: orbital.illumination(fleet, "2027-01-01", 1.0, dtype=dtype),
-                           repeats=args.repeats)
+        compile_s, _ = timed(lambda dtype=dtype: orbital.illumination(fleet, "2027-01-01", 1.0, dtype=dtype))
+        seconds, _ = timed(
+            lambda dtype=dtype: orbital.illumination(fleet, "2027-01-01", 1.0, dtype=dtype), repeats=args.repeats
+        )
         peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        rows.append((f"(c) orbital.illumination, {dtype}", len(fleet), seconds,
-                     f"first call {compile_s:.2f} s, process peak RSS so far {peak_mb:.0f} MB"))
+        rows.append(
+            (
+                f"(c) orbital.illumination, {dtype}",
+                len(fleet),
+                seconds,
+                f"first call {compile_s:.2f} s, process peak RSS so far {peak_mb:.0f} MB",
+            )
+        )
 
     numpy_fleet = fleet[np.linspace(0, len(fleet) - 1, args.numpy_sats).astype(int)]
     for dtype in (np.float64, np.float32):
-        seconds, _ = timed(lambda: numpy_statistics(numpy_fleet, dtype), repeats=2)
+        seconds, _ = timed(lambda dtype=dtype: numpy_statistics(numpy_fleet, dtype), repeats=2)
         rows.append((f"(b) numpy vectorised, {np.dtype(dtype).name}", len(numpy_fleet), seconds, None))
     rows.sort(key=lambda row: row[0][:3])
 
@@ -152,15 +166,18 @@ def main():
     sky = next((r for k, r in rates.items() if k.startswith("(a)")), None)
     numpy64 = rates["(b) numpy vectorised, float64"]
     numpy32 = rates["(b) numpy vectorised, float32"]
-    print(f"\n{'workload':58s} {'sats':>8s} {'seconds':>8s} {'M sat-steps/s':>14s} {'vs skyfield':>12s} "
-          f"{'vs numpy':>9s}")
+    print(
+        f"\n{'workload':58s} {'sats':>8s} {'seconds':>8s} {'M sat-steps/s':>14s} {'vs skyfield':>12s} {'vs numpy':>9s}"
+    )
     for name, n, seconds, note in rows:
         rate = rates[name]
         same_numpy = numpy32 if "float32" in name else numpy64
         vs_sky = f"{rate / sky:10.0f}x" if sky else "n/a"
         vs_np = f"{rate / same_numpy:8.2f}x" if name.startswith("(c)") else ""
-        print(f"{name:58s} {n:8d} {seconds:8.2f} {rate / 1e6:14.2f} {vs_sky:>12s} {vs_np:>9s}"
-              + (f"   ({note})" if note else ""))
+        print(
+            f"{name:58s} {n:8d} {seconds:8.2f} {rate / 1e6:14.2f} {vs_sky:>12s} {vs_np:>9s}"
+            + (f"   ({note})" if note else "")
+        )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,7 @@ def main():
     from skyfield.api import EarthSatellite, Loader
 
     import orbital
+
     loader = Loader(skyfield_data.get_skyfield_data_path())
     ts, eph = loader.timescale(builtin=True), loader("de421.bsp")
     lines = DATA.read_text().splitlines()
@@ -41,8 +42,12 @@ def main():
     ours = orbital.sunlit(fleet[:n], times) >= 0.5
     ours_s = time.perf_counter() - start
     start = time.perf_counter()
-    reference = np.array([EarthSatellite(lines[3 * i + 1], lines[3 * i + 2], lines[3 * i], ts).at(times)
-                          .is_sunlit(eph) for i in range(n)])
+    reference = np.array(
+        [
+            EarthSatellite(lines[3 * i + 1], lines[3 * i + 2], lines[3 * i], ts).at(times).is_sunlit(eph)
+            for i in range(n)
+        ]
+    )
     sky_s = time.perf_counter() - start
     disagree = ours != reference
     # Distance of each disagreement from the nearest change of the reference state, in 60 s steps.
@@ -50,11 +55,15 @@ def main():
     change[:, 1:] |= reference[:, 1:] != reference[:, :-1]
     change[:, :-1] |= reference[:, 1:] != reference[:, :-1]
     near = disagree & change
-    print(f"{n:,} satellites x 1,440 minutes: agreement {100 * (1 - disagree.mean()):.4f} % "
-          f"({int(disagree.sum()):,} disagreeing satellite-minutes, {int(near.sum()):,} of them at a transition "
-          f"minute)")
-    print(f"orbital.sunlit {ours_s:.1f} s ({n * 1440 / ours_s / 1e6:.2f} M sat-steps/s incl. JAX SGP4); "
-          f"skyfield {sky_s:.1f} s ({n * 1440 / sky_s / 1e6:.3f} M/s)")
+    print(
+        f"{n:,} satellites x 1,440 minutes: agreement {100 * (1 - disagree.mean()):.4f} % "
+        f"({int(disagree.sum()):,} disagreeing satellite-minutes, {int(near.sum()):,} of them at a transition "
+        f"minute)"
+    )
+    print(
+        f"orbital.sunlit {ours_s:.1f} s ({n * 1440 / ours_s / 1e6:.2f} M sat-steps/s incl. JAX SGP4); "
+        f"skyfield {sky_s:.1f} s ({n * 1440 / sky_s / 1e6:.3f} M/s)"
+    )
 
 
 if __name__ == "__main__":

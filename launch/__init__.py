@@ -3,23 +3,68 @@
 ``launch`` never imports ``orbital`` (DESIGN §2). Kernels live in ``launch.core``.
 """
 
-from launch.economics import (REVENUE_USD_PER_GW_YR, SHELL_CAPEX_USD_PER_GW, TERRESTRIAL_CAPEX_USD_PER_GW,
-                              capex_comparison, payback_years)
-from launch.mass import (gw_per_year, launch_usd_per_kg, launched_power_usd_per_kw_yr, launches_per_year,
-                         tonnes_per_year)
-from launch.params import (Cadence, Capacity, CohortParams, ComputeShare, Economics, LaunchLimits,
-                           LaunchScenario, SupplyCaps, VehicleMix, default_scenario)
-from launch.projection import (BINDING_NAMES, LAUNCH_LIMIT_NAMES, TABLE_COLUMNS, monte_carlo, project,
-                               project_arrays, project_cohorts, sample_scenarios)
+from launch.economics import (
+    REVENUE_USD_PER_GW_YR,
+    SHELL_CAPEX_USD_PER_GW,
+    TERRESTRIAL_CAPEX_USD_PER_GW,
+    capex_comparison,
+    payback_years,
+)
+from launch.mass import gw_per_year, launch_usd_per_kg, launched_power_usd_per_kw_yr, launches_per_year, tonnes_per_year
+from launch.params import (
+    Cadence,
+    Capacity,
+    CohortParams,
+    ComputeShare,
+    Economics,
+    LaunchLimits,
+    LaunchScenario,
+    SupplyCaps,
+    VehicleMix,
+    default_scenario,
+)
+from launch.projection import (
+    BINDING_NAMES,
+    LAUNCH_LIMIT_NAMES,
+    TABLE_COLUMNS,
+    monte_carlo,
+    project,
+    project_arrays,
+    project_cohorts,
+    sample_scenarios,
+)
 from launch.ramp import Ramp, fit_ramp, load_launch_history
 
 __all__ = [
-    "BINDING_NAMES", "LAUNCH_LIMIT_NAMES", "TABLE_COLUMNS", "REVENUE_USD_PER_GW_YR", "SHELL_CAPEX_USD_PER_GW",
+    "BINDING_NAMES",
+    "LAUNCH_LIMIT_NAMES",
+    "TABLE_COLUMNS",
+    "REVENUE_USD_PER_GW_YR",
+    "SHELL_CAPEX_USD_PER_GW",
     "TERRESTRIAL_CAPEX_USD_PER_GW",
-    "Cadence", "Capacity", "CohortParams", "ComputeShare", "Economics", "LaunchLimits", "LaunchScenario",
-    "SupplyCaps", "VehicleMix", "default_scenario",
-    "gw_per_year", "tonnes_per_year", "launches_per_year", "launched_power_usd_per_kw_yr", "launch_usd_per_kg",
-    "capex_comparison", "payback_years",
-    "project", "project_arrays", "project_cohorts", "monte_carlo", "sample_scenarios",
-    "Ramp", "fit_ramp", "load_launch_history",
+    "Cadence",
+    "Capacity",
+    "CohortParams",
+    "ComputeShare",
+    "Economics",
+    "LaunchLimits",
+    "LaunchScenario",
+    "SupplyCaps",
+    "VehicleMix",
+    "default_scenario",
+    "gw_per_year",
+    "tonnes_per_year",
+    "launches_per_year",
+    "launched_power_usd_per_kw_yr",
+    "launch_usd_per_kg",
+    "capex_comparison",
+    "payback_years",
+    "project",
+    "project_arrays",
+    "project_cohorts",
+    "monte_carlo",
+    "sample_scenarios",
+    "Ramp",
+    "fit_ramp",
+    "load_launch_history",
 ]

@@ -66,8 +66,9 @@ def check_range(name: str, value, low=-INF, high=INF, *, low_open=False, high_op
     if np.any(bad):
         offender = array[bad].flat[0] if array.ndim else float(array)
         suffix = f" {unit}" if unit else ""
-        raise ValueError(f"{name}={offender:g} is outside the allowed range "
-                         f"{_interval(low, high, low_open, high_open)}{suffix}")
+        raise ValueError(
+            f"{name}={offender:g} is outside the allowed range {_interval(low, high, low_open, high_open)}{suffix}"
+        )
     return value
 
 
@@ -79,8 +80,9 @@ def check_greater(name: str, value, other_name: str, other, *, unit: str = ""):
     bad = ~(a > b)
     if np.any(bad):
         suffix = f" {unit}" if unit else ""
-        raise ValueError(f"{name}={a[bad].flat[0]:g}{suffix} must be greater than "
-                         f"{other_name}={b[bad].flat[0]:g}{suffix}")
+        raise ValueError(
+            f"{name}={a[bad].flat[0]:g}{suffix} must be greater than {other_name}={b[bad].flat[0]:g}{suffix}"
+        )
     return value
 
 
@@ -96,8 +98,9 @@ def check_increasing(name: str, value, *, strict=True):
     if np.any(bad):
         k = int(np.argmax(bad))
         order = "strictly increasing" if strict else "non-decreasing"
-        raise ValueError(f"{name} must be {order}: {name}[{k}]={array[k]:g} is followed by "
-                         f"{name}[{k + 1}]={array[k + 1]:g}")
+        raise ValueError(
+            f"{name} must be {order}: {name}[{k}]={array[k]:g} is followed by {name}[{k + 1}]={array[k + 1]:g}"
+        )
     return value
 
 

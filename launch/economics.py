@@ -28,10 +28,14 @@ REVENUE_USD_PER_GW_YR = {
 def payback_years(capex_usd_per_gw, revenue_usd_per_gw_yr, opex_usd_per_gw_yr=0.0):
     """Simple payback in years = capex / (revenue - opex), per GW. Traceable; validates concrete inputs."""
     c = v.check_range("capex_usd_per_gw", v.to_array("capex_usd_per_gw", capex_usd_per_gw), 0.0, unit="USD/GW")
-    r = v.check_range("revenue_usd_per_gw_yr", v.to_array("revenue_usd_per_gw_yr", revenue_usd_per_gw_yr), 0.0,
-                      low_open=True, unit="USD/GW/yr")
-    o = v.check_range("opex_usd_per_gw_yr", v.to_array("opex_usd_per_gw_yr", opex_usd_per_gw_yr), 0.0,
-                      unit="USD/GW/yr")
+    r = v.check_range(
+        "revenue_usd_per_gw_yr",
+        v.to_array("revenue_usd_per_gw_yr", revenue_usd_per_gw_yr),
+        0.0,
+        low_open=True,
+        unit="USD/GW/yr",
+    )
+    o = v.check_range("opex_usd_per_gw_yr", v.to_array("opex_usd_per_gw_yr", opex_usd_per_gw_yr), 0.0, unit="USD/GW/yr")
     if v.is_concrete_number(r) and v.is_concrete_number(o):
         v.check_greater("revenue_usd_per_gw_yr", r, "opex_usd_per_gw_yr", o, unit="USD/GW/yr")
     return jnp.asarray(c) / (jnp.asarray(r) - o)

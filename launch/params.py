@@ -89,25 +89,37 @@ class Cadence:
                 raise ValueError("Cadence.model='table' needs table_years and table_launches")
             v.check_increasing("Cadence.table_years", years)
             v.check_range("Cadence.table_launches", launches, 0.0, unit="launches/yr")
-            if v.is_concrete_number(years) and v.is_concrete_number(launches) and \
-                    np.shape(years) != np.shape(launches):
-                raise ValueError(f"Cadence.table_years (shape {np.shape(years)}) and Cadence.table_launches "
-                                 f"(shape {np.shape(launches)}) must have the same shape")
-        v.check_range(_label(self, "start_launches_per_yr"), self.start_launches_per_yr, 0.0, low_open=True,
-                      unit="launches/yr")
-        v.check_range(_label(self, "ceiling_launches_per_yr"), self.ceiling_launches_per_yr, 0.0,
-                      low_open=True, unit="launches/yr")
-        v.check_greater(_label(self, "ceiling_launches_per_yr"), self.ceiling_launches_per_yr,
-                        _label(self, "start_launches_per_yr"), self.start_launches_per_yr, unit="launches/yr")
-        v.check_range(_label(self, "growth_rate_per_yr"), self.growth_rate_per_yr, 0.0, low_open=True,
-                      unit="1/yr")
+            if v.is_concrete_number(years) and v.is_concrete_number(launches) and np.shape(years) != np.shape(launches):
+                raise ValueError(
+                    f"Cadence.table_years (shape {np.shape(years)}) and Cadence.table_launches "
+                    f"(shape {np.shape(launches)}) must have the same shape"
+                )
+        v.check_range(
+            _label(self, "start_launches_per_yr"), self.start_launches_per_yr, 0.0, low_open=True, unit="launches/yr"
+        )
+        v.check_range(
+            _label(self, "ceiling_launches_per_yr"),
+            self.ceiling_launches_per_yr,
+            0.0,
+            low_open=True,
+            unit="launches/yr",
+        )
+        v.check_greater(
+            _label(self, "ceiling_launches_per_yr"),
+            self.ceiling_launches_per_yr,
+            _label(self, "start_launches_per_yr"),
+            self.start_launches_per_yr,
+            unit="launches/yr",
+        )
+        v.check_range(_label(self, "growth_rate_per_yr"), self.growth_rate_per_yr, 0.0, low_open=True, unit="1/yr")
         v.check_range(_label(self, "ref_year"), self.ref_year, 1900.0, 2300.0)
 
     @classmethod
-    def from_table(cls, years, launches) -> "Cadence":
+    def from_table(cls, years, launches) -> Cadence:
         """Explicit cadence: launches per year at the given (strictly increasing) years."""
-        return cls(table_years=v.to_array("years", years), table_launches=v.to_array("launches", launches),
-                   model="table")
+        return cls(
+            table_years=v.to_array("years", years), table_launches=v.to_array("launches", launches), model="table"
+        )
 
 
 @_pytree_dataclass
@@ -129,10 +141,12 @@ class LaunchLimits:
             v.check_range(_label(self, name), getattr(self, name), 0.0, low_open=True)
         for name in ("vehicles_built_per_yr", "pads_added_per_yr"):
             v.check_range(_label(self, name), getattr(self, name), 0.0, unit="1/yr")
-        v.check_range(_label(self, "flights_per_vehicle_per_yr"), self.flights_per_vehicle_per_yr, 0.0,
-                      low_open=True, unit="1/yr")
-        v.check_range(_label(self, "launches_per_pad_per_day"), self.launches_per_pad_per_day, 0.0,
-                      low_open=True, unit="1/day")
+        v.check_range(
+            _label(self, "flights_per_vehicle_per_yr"), self.flights_per_vehicle_per_yr, 0.0, low_open=True, unit="1/yr"
+        )
+        v.check_range(
+            _label(self, "launches_per_pad_per_day"), self.launches_per_pad_per_day, 0.0, low_open=True, unit="1/day"
+        )
 
 
 @_pytree_dataclass
@@ -150,10 +164,15 @@ class VehicleMix:
         intro = _as_vector(self, "intro_year")
         v.check_range(_label(self, "payload_t"), payload, 0.0, low_open=True, unit="t")
         v.check_increasing(_label(self, "intro_year"), intro, strict=False)
-        if v.is_concrete_number(payload) and v.is_concrete_number(intro) and \
-                (np.ndim(payload) != 1 or np.shape(payload) != np.shape(intro)):
-            raise ValueError(f"VehicleMix.payload_t (shape {np.shape(payload)}) and VehicleMix.intro_year "
-                             f"(shape {np.shape(intro)}) must be 1-D with one entry per vehicle")
+        if (
+            v.is_concrete_number(payload)
+            and v.is_concrete_number(intro)
+            and (np.ndim(payload) != 1 or np.shape(payload) != np.shape(intro))
+        ):
+            raise ValueError(
+                f"VehicleMix.payload_t (shape {np.shape(payload)}) and VehicleMix.intro_year "
+                f"(shape {np.shape(intro)}) must be 1-D with one entry per vehicle"
+            )
         v.check_range(_label(self, "transition_yr"), self.transition_yr, 0.0, low_open=True, unit="yr")
 
 
@@ -197,10 +216,10 @@ class CohortParams:
     def __post_init__(self):
         for name in ("kw_per_tonne_initial", "kw_per_tonne_final"):
             v.check_range(_label(self, name), getattr(self, name), 0.0, low_open=True, unit="kW/t")
-        v.check_range(_label(self, "kw_improvement_tau_yr"), self.kw_improvement_tau_yr, 0.0, low_open=True,
-                      unit="yr")
-        v.check_range(_label(self, "degradation_per_yr"), self.degradation_per_yr, 0.0, 1.0, high_open=True,
-                      unit="1/yr")
+        v.check_range(_label(self, "kw_improvement_tau_yr"), self.kw_improvement_tau_yr, 0.0, low_open=True, unit="yr")
+        v.check_range(
+            _label(self, "degradation_per_yr"), self.degradation_per_yr, 0.0, 1.0, high_open=True, unit="1/yr"
+        )
         v.check_range(_label(self, "failure_rate_per_yr"), self.failure_rate_per_yr, 0.0, unit="1/yr")
         v.check_range(_label(self, "design_life_yr"), self.design_life_yr, 0.0, low_open=True, unit="yr")
         # >= 0.05 yr keeps the logistic retirement closed form finite in float32 (launch.core.curves).
@@ -219,10 +238,14 @@ class Capacity:
 
     def __post_init__(self):
         v.check_range(_label(self, "start_gw_per_yr"), self.start_gw_per_yr, 0.0, low_open=True, unit="GW/yr")
-        v.check_greater(_label(self, "ceiling_gw_per_yr"), self.ceiling_gw_per_yr, _label(self, "start_gw_per_yr"),
-                        self.start_gw_per_yr, unit="GW/yr")
-        v.check_range(_label(self, "growth_rate_per_yr"), self.growth_rate_per_yr, 0.0, low_open=True,
-                      unit="1/yr")
+        v.check_greater(
+            _label(self, "ceiling_gw_per_yr"),
+            self.ceiling_gw_per_yr,
+            _label(self, "start_gw_per_yr"),
+            self.start_gw_per_yr,
+            unit="GW/yr",
+        )
+        v.check_range(_label(self, "growth_rate_per_yr"), self.growth_rate_per_yr, 0.0, low_open=True, unit="1/yr")
         v.check_range(_label(self, "ref_year"), self.ref_year, 1900.0, 2300.0)
 
 
@@ -276,17 +299,22 @@ class Economics:
                 raise ValueError("Economics.price_model='table' needs table_years and table_usd_per_kg")
             v.check_increasing("Economics.table_years", years)
             v.check_range("Economics.table_usd_per_kg", price, 0.0, unit="USD/kg")
-        v.check_range(_label(self, "launch_usd_per_kg_start"), self.launch_usd_per_kg_start, 0.0, low_open=True,
-                      unit="USD/kg")
+        v.check_range(
+            _label(self, "launch_usd_per_kg_start"), self.launch_usd_per_kg_start, 0.0, low_open=True, unit="USD/kg"
+        )
         v.check_range(_label(self, "cum_mass_start_t"), self.cum_mass_start_t, 0.0, low_open=True, unit="t")
         v.check_range(_label(self, "learning_rate"), self.learning_rate, 0.0, 1.0, high_open=True)
         v.check_range(_label(self, "floor_usd_per_kg"), self.floor_usd_per_kg, 0.0, unit="USD/kg")
         v.check_range(_label(self, "satellite_usd_per_kw"), self.satellite_usd_per_kw, 0.0, unit="USD/kW")
 
     @classmethod
-    def from_table(cls, years, usd_per_kg, satellite_usd_per_kw=25_000.0) -> "Economics":
-        return cls(table_years=v.to_array("years", years), table_usd_per_kg=v.to_array("usd_per_kg", usd_per_kg),
-                   satellite_usd_per_kw=satellite_usd_per_kw, price_model="table")
+    def from_table(cls, years, usd_per_kg, satellite_usd_per_kw=25_000.0) -> Economics:
+        return cls(
+            table_years=v.to_array("years", years),
+            table_usd_per_kg=v.to_array("usd_per_kg", usd_per_kg),
+            satellite_usd_per_kw=satellite_usd_per_kw,
+            price_model="table",
+        )
 
 
 @_pytree_dataclass
@@ -302,18 +330,25 @@ class LaunchScenario:
     economics: Economics = field(default_factory=Economics)
 
     def __post_init__(self):
-        expected = dict(cadence=Cadence, limits=LaunchLimits, vehicles=VehicleMix, share=ComputeShare,
-                        cohorts=CohortParams, supply=SupplyCaps, economics=Economics)
+        expected = dict(
+            cadence=Cadence,
+            limits=LaunchLimits,
+            vehicles=VehicleMix,
+            share=ComputeShare,
+            cohorts=CohortParams,
+            supply=SupplyCaps,
+            economics=Economics,
+        )
         for name, kind in expected.items():
             if not isinstance(getattr(self, name), kind):
                 raise TypeError(f"LaunchScenario.{name} must be a {kind.__name__}, got {getattr(self, name)!r}")
 
-    def replace(self, **changes) -> "LaunchScenario":
+    def replace(self, **changes) -> LaunchScenario:
         return dataclasses.replace(self, **changes)
 
 
 def default_scenario() -> LaunchScenario:
-    """"AI1-class satellites on a Starship ramp towards 1 Mt/yr of compute" (the planner builds on it).
+    """ "AI1-class satellites on a Starship ramp towards 1 Mt/yr of compute" (the planner builds on it).
 
     Assumptions (each class's docstring gives its sources): a logistic Starship cadence from 20 launches in
     2027 towards 10,000/yr (FCC filing), capped by ships x 30 flights/yr and pads x 1 launch/day; V3 100 t

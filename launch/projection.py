@@ -14,8 +14,16 @@ from launch.core import projection as kernel
 from launch.core.projection import BINDING_NAMES, LAUNCH_LIMIT_NAMES
 from launch.params import LaunchScenario, default_scenario
 
-__all__ = ["project_arrays", "project", "project_cohorts", "monte_carlo", "sample_scenarios",
-           "BINDING_NAMES", "LAUNCH_LIMIT_NAMES", "TABLE_COLUMNS"]
+__all__ = [
+    "project_arrays",
+    "project",
+    "project_cohorts",
+    "monte_carlo",
+    "sample_scenarios",
+    "BINDING_NAMES",
+    "LAUNCH_LIMIT_NAMES",
+    "TABLE_COLUMNS",
+]
 
 # DataFrame columns in order: DataFrame name -> kernel output name.
 TABLE_COLUMNS = {
@@ -65,8 +73,9 @@ def _check_span(start_year, n_years):
     return start_year, n_years
 
 
-def project_arrays(scenario: LaunchScenario, start_year: int = 2027, n_years: int = 30, *,
-                   with_cohorts: bool = False) -> dict:
+def project_arrays(
+    scenario: LaunchScenario, start_year: int = 2027, n_years: int = 30, *, with_cohorts: bool = False
+) -> dict:
     """Yearly projection as a dict of JAX arrays of shape ``(n_years,)``, differentiable with respect to every
     float in ``scenario`` and usable under ``jax.jit`` / ``jax.grad`` / ``jax.vmap`` (``start_year``,
     ``n_years`` and ``with_cohorts`` are static). With ``with_cohorts``, also ``cohort_*_gw`` matrices of shape
@@ -106,22 +115,23 @@ def project(scenario: LaunchScenario | None = None, start_year: int = 2027, n_ye
     return table
 
 
-def project_cohorts(scenario: LaunchScenario | None = None, start_year: int = 2027,
-                    n_years: int = 30) -> pd.DataFrame:
+def project_cohorts(scenario: LaunchScenario | None = None, start_year: int = 2027, n_years: int = 30) -> pd.DataFrame:
     """Cohort accounting in long form: one row per (year, cohort launched up to that year) with nameplate GW
     ``launched``, ``operating``, ``failed`` (cumulative) and ``retired`` (cumulative)."""
     scenario = _check_scenario(scenario)
     start_year, n_years = _check_span(start_year, n_years)
     out = _to_numpy(_jitted(start_year, n_years, True, False)(scenario))
     year_i, cohort_i = np.tril_indices(n_years)
-    return pd.DataFrame({
-        "year": start_year + year_i,
-        "cohort": start_year + cohort_i,
-        "gw_launched": out["cohort_launched_gw"][year_i, cohort_i],
-        "gw_operating": out["cohort_operating_gw"][year_i, cohort_i],
-        "gw_failed": out["cohort_failed_gw"][year_i, cohort_i],
-        "gw_retired": out["cohort_retired_gw"][year_i, cohort_i],
-    })
+    return pd.DataFrame(
+        {
+            "year": start_year + year_i,
+            "cohort": start_year + cohort_i,
+            "gw_launched": out["cohort_launched_gw"][year_i, cohort_i],
+            "gw_operating": out["cohort_operating_gw"][year_i, cohort_i],
+            "gw_failed": out["cohort_failed_gw"][year_i, cohort_i],
+            "gw_retired": out["cohort_retired_gw"][year_i, cohort_i],
+        }
+    )
 
 
 def monte_carlo(scenarios: LaunchScenario, start_year: int = 2027, n_years: int = 30) -> dict:
@@ -156,8 +166,9 @@ def _shard_scenarios(scenarios: LaunchScenario):
     return jax.tree.map(put, scenarios), n
 
 
-def sample_scenarios(base: LaunchScenario | None = None, n: int = 1000, rel_sd: float = 0.1, seed: int = 0,
-                     dtype=None) -> LaunchScenario:
+def sample_scenarios(
+    base: LaunchScenario | None = None, n: int = 1000, rel_sd: float = 0.1, seed: int = 0, dtype=None
+) -> LaunchScenario:
     """``n`` scenarios around ``base``: every leaf that is not a calendar year is multiplied by an independent
     lognormal factor (median 1, log-sd ``rel_sd``); calendar years get a normal shift of ``10 * rel_sd`` years.
     Fractions are clipped back into their ranges. Returns one ``LaunchScenario`` whose leaves have a leading

@@ -46,7 +46,7 @@ def load_launch_history(path) -> tuple[np.ndarray, np.ndarray]:
     return years, launches
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _derivatives(model):
     def f(theta, t, y, dispersion, prior_median, prior_sd):
         return ramp_models.neg_log_posterior(model, theta, t, y, dispersion, prior_median, prior_sd)
@@ -131,8 +131,15 @@ class Ramp:
         years = _check_years("years", years, strict=False)
         return np.exp(self._log_mean(self.params, years))
 
-    def predict(self, years, quantiles=(0.1, 0.5, 0.9), *, n_samples: int = 20_000, seed: int = 0,
-                observation_noise: bool = True) -> np.ndarray:
+    def predict(
+        self,
+        years,
+        quantiles=(0.1, 0.5, 0.9),
+        *,
+        n_samples: int = 20_000,
+        seed: int = 0,
+        observation_noise: bool = True,
+    ) -> np.ndarray:
         """Predictive quantiles of the launch count in each year, shape ``(len(quantiles), len(years))``.
 
         Parameters are drawn from the Laplace posterior; with ``observation_noise`` each draw adds
@@ -164,14 +171,25 @@ class Ramp:
             raise ValueError("model='exponential' has no ceiling; fit a 'logistic' or 'gompertz' ramp for a Cadence")
         ref_year = float(self.years[-1] if ref_year is None else ref_year)
         start = float(self.mean([ref_year])[0])
-        return Cadence(start_launches_per_yr=start, ceiling_launches_per_yr=self.ceiling_launches_per_yr,
-                       growth_rate_per_yr=self.growth_rate_per_yr, ref_year=ref_year, model=self.model)
+        return Cadence(
+            start_launches_per_yr=start,
+            ceiling_launches_per_yr=self.ceiling_launches_per_yr,
+            growth_rate_per_yr=self.growth_rate_per_yr,
+            ref_year=ref_year,
+            model=self.model,
+        )
 
     def summary(self) -> dict:
         sd = np.sqrt(np.diag(self.covariance))
-        out = dict(model=self.model, dispersion=self.dispersion, converged=self.converged,
-                   ceiling_launches_per_yr=self.ceiling_launches_per_yr, growth_rate_per_yr=self.growth_rate_per_yr,
-                   midpoint_year=self.midpoint_year, ceiling_prior=self.ceiling_prior)
+        out = dict(
+            model=self.model,
+            dispersion=self.dispersion,
+            converged=self.converged,
+            ceiling_launches_per_yr=self.ceiling_launches_per_yr,
+            growth_rate_per_yr=self.growth_rate_per_yr,
+            midpoint_year=self.midpoint_year,
+            ceiling_prior=self.ceiling_prior,
+        )
         out.update({f"{n}": float(p) for n, p in zip(self.param_names, self.params)})
         out.update({f"{n}_sd": float(s) for n, s in zip(self.param_names, sd)})
         return out
@@ -203,8 +221,10 @@ def fit_ramp(years, launches, model: str = "logistic", *, ceiling_prior: tuple |
     names = ramp_models.PARAM_NAMES[model]
     n, p = len(years), len(names)
     if n < p + 1:
-        raise ValueError(f"a history of {n} years is too short for model={model!r}: it has {p} parameters and "
-                         f"needs at least {p + 1} points (one more than the parameters, to estimate the noise)")
+        raise ValueError(
+            f"a history of {n} years is too short for model={model!r}: it has {p} parameters and "
+            f"needs at least {p + 1} points (one more than the parameters, to estimate the noise)"
+        )
     if np.max(y) <= 0:
         raise ValueError("launches must contain at least one positive count")
     ref_year = float(years[-1])
@@ -251,6 +271,15 @@ def fit_ramp(years, launches, model: str = "logistic", *, ceiling_prior: tuple |
         hess = np.asarray(_derivatives(model)[2](theta, *args))
     covariance = np.linalg.pinv(hess, hermitian=True)
     covariance = 0.5 * (covariance + covariance.T)
-    return Ramp(model=model, param_names=names, params=np.asarray(theta), covariance=covariance,
-                dispersion=float(dispersion), ref_year=ref_year, years=years, launches=np.asarray(y, float),
-                ceiling_prior=prior, converged=bool(converged))
+    return Ramp(
+        model=model,
+        param_names=names,
+        params=np.asarray(theta),
+        covariance=covariance,
+        dispersion=float(dispersion),
+        ref_year=ref_year,
+        years=years,
+        launches=np.asarray(y, float),
+        ceiling_prior=prior,
+        converged=bool(converged),
+    )

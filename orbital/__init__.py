@@ -1,17 +1,42 @@
 """Orbital compute constellation planner: orbit geometry, illumination, power and the integrated planner."""
 
-from orbital.fleet import Fleet, Shell
-from orbital.geometry import (critical_beta_deg, eclipse_duration_min, eclipse_fraction, j2_raan_rate_deg_day,
-                              max_sun_synchronous_altitude_km, period_min, sso_inclination_deg)
 from orbital.budgets import Budget, budget
 from orbital.design import MassBreakdown, SatelliteDesign, battery_mass_kg, design_mass
-from orbital.lighting import (IlluminationStats, beta_angle_deg, illumination, positions_km, solar_flux_w_m2,
-                              sunlit)
+from orbital.fleet import Fleet, Shell
+from orbital.geometry import (
+    critical_beta_deg,
+    eclipse_duration_min,
+    eclipse_fraction,
+    j2_raan_rate_deg_day,
+    max_sun_synchronous_altitude_km,
+    period_min,
+    sso_inclination_deg,
+)
+from orbital.lighting import IlluminationStats, beta_angle_deg, illumination, positions_km, solar_flux_w_m2, sunlit
 
-__all__ = ["Budget", "Fleet", "MassBreakdown", "SatelliteDesign", "Shell", "IlluminationStats", "battery_mass_kg",
-           "budget", "design_mass", "solar_flux_w_m2", "beta_angle_deg", "critical_beta_deg", "eclipse_duration_min",
-           "eclipse_fraction", "illumination", "j2_raan_rate_deg_day", "max_sun_synchronous_altitude_km",
-           "period_min", "positions_km", "sso_inclination_deg", "sunlit"]
+__all__ = [
+    "Budget",
+    "Fleet",
+    "MassBreakdown",
+    "SatelliteDesign",
+    "Shell",
+    "IlluminationStats",
+    "battery_mass_kg",
+    "budget",
+    "design_mass",
+    "solar_flux_w_m2",
+    "beta_angle_deg",
+    "critical_beta_deg",
+    "eclipse_duration_min",
+    "eclipse_fraction",
+    "illumination",
+    "j2_raan_rate_deg_day",
+    "max_sun_synchronous_altitude_km",
+    "period_min",
+    "positions_km",
+    "sso_inclination_deg",
+    "sunlit",
+]
 
 # The integrated planner (issue 5): scenarios and the yearly plan. Imported lazily by name to keep
 # `import orbital` light (pydantic and pandas load only when used).
@@ -20,8 +45,10 @@ __all__ = ["Budget", "Fleet", "MassBreakdown", "SatelliteDesign", "Shell", "Illu
 def __getattr__(name):
     if name in ("Scenario", "ScenarioError", "load_scenario", "builtin_scenarios"):
         from orbital import scenario
+
         return getattr(scenario, name)
     if name in ("plan", "PlanModel"):
         from orbital import planner
+
         return getattr(planner, name)
     raise AttributeError(f"module 'orbital' has no attribute {name!r}")

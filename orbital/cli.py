@@ -4,27 +4,32 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-app = typer.Typer(help="Plan orbital AI compute constellations: fleet-wide eclipse, power and thermal budgets, "
-                       "launch ramps.\n\nStart with `orbital plan` (runs the built-in ai1-100gw scenario and writes "
-                       "tables and plots), then `orbital scenarios`, `orbital sweep`, `orbital sensitivity`, "
-                       "`orbital montecarlo` and `orbital validate`. SCENARIO is a built-in name or a TOML file "
-                       "(see docs/planner.md).", no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Plan orbital AI compute constellations: fleet-wide eclipse, power and thermal budgets, "
+    "launch ramps.\n\nStart with `orbital plan` (runs the built-in ai1-100gw scenario and writes "
+    "tables and plots), then `orbital scenarios`, `orbital sweep`, `orbital sensitivity`, "
+    "`orbital montecarlo` and `orbital validate`. SCENARIO is a built-in name or a TOML file "
+    "(see docs/planner.md).",
+    no_args_is_help=True,
+    add_completion=False,
+)
 console = Console(width=120)
 errors = Console(stderr=True)
 
 
 def _friendly(command):
     """Bad input ends with a one-line message and exit code 2, never a traceback."""
+
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         import jax
+
         jax.config.update("jax_enable_x64", True)
         try:
             return command(*args, **kwargs)
@@ -33,16 +38,19 @@ def _friendly(command):
             message = " ".join(str(err).split())
             errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
             raise typer.Exit(code=2) from None
+
     return wrapper
 
 
 def default_shells(epoch: str):
     """A small built-in mix: an AI1-class dawn-dusk shell, a Starlink-like Walker shell, a high Walker shell."""
     from orbital.fleet import Shell
-    return [Shell.sun_synchronous(600.0, 18.0, planes=1, sats_per_plane=200, epoch=epoch,
-                                 name="sso-600km-dawn-dusk"),
-            Shell.walker(550.0, 53.0, 72, 22, phasing=17, epoch=epoch, name="walker-550km-53deg"),
-            Shell.walker(1200.0, 70.0, 24, 20, phasing=1, epoch=epoch, name="walker-1200km-70deg")]
+
+    return [
+        Shell.sun_synchronous(600.0, 18.0, planes=1, sats_per_plane=200, epoch=epoch, name="sso-600km-dawn-dusk"),
+        Shell.walker(550.0, 53.0, 72, 22, phasing=17, epoch=epoch, name="walker-550km-53deg"),
+        Shell.walker(1200.0, 70.0, 24, 20, phasing=1, epoch=epoch, name="walker-1200km-70deg"),
+    ]
 
 
 def _start_distributed(coordinator: str | None, num_processes: int, process_id: int) -> bool:
@@ -52,9 +60,12 @@ def _start_distributed(coordinator: str | None, num_processes: int, process_id: 
             raise ValueError("--num-processes and --process-id need --coordinator HOST:PORT")
         return True
     if num_processes < 1 or not 0 <= process_id < num_processes:
-        raise ValueError(f"--process-id={process_id} is not allowed with --num-processes={num_processes}: "
-                         f"use 0 to {num_processes - 1}")
+        raise ValueError(
+            f"--process-id={process_id} is not allowed with --num-processes={num_processes}: "
+            f"use 0 to {num_processes - 1}"
+        )
     import jax
+
     # CPU-only hosts need a collectives backend for the cross-host gathers; GPU hosts use NCCL regardless.
     jax.config.update("jax_cpu_collectives_implementation", "gloo")
     jax.distributed.initialize(coordinator_address=coordinator, num_processes=num_processes, process_id=process_id)
@@ -64,17 +75,24 @@ def _start_distributed(coordinator: str | None, num_processes: int, process_id: 
 @app.command()
 @_friendly
 def illumination(
-    tle: Optional[Path] = typer.Option(None, help="Three- or two-line TLE file of a real fleet (SGP4). "
-                                                  "Default: a built-in mix of three shells."),
+    tle: Path | None = typer.Option(
+        None, help="Three- or two-line TLE file of a real fleet (SGP4). Default: a built-in mix of three shells."
+    ),
     start: str = typer.Option("2027-01-01", help="Window start, ISO date or datetime (UTC)."),
     days: float = typer.Option(1.0, help="Window length in days."),
     step_s: float = typer.Option(60.0, "--step-s", help="Time step in seconds."),
     float32: bool = typer.Option(False, "--float32", help="Compute in float32 (faster, see README tolerances)."),
-    out: Optional[Path] = typer.Option(None, help="Folder for satellites.csv and shells.csv."),
-    checkpoint: Optional[Path] = typer.Option(None, help="Checkpoint file: an interrupted run started again with "
-                                                         "the same options resumes from its last completed day."),
-    coordinator: Optional[str] = typer.Option(None, help="Multi-host run: HOST:PORT of process 0 (jax.distributed); "
-                                                         "every host runs the same command with its --process-id."),
+    out: Path | None = typer.Option(None, help="Folder for satellites.csv and shells.csv."),
+    checkpoint: Path | None = typer.Option(
+        None,
+        help="Checkpoint file: an interrupted run started again with "
+        "the same options resumes from its last completed day.",
+    ),
+    coordinator: str | None = typer.Option(
+        None,
+        help="Multi-host run: HOST:PORT of process 0 (jax.distributed); "
+        "every host runs the same command with its --process-id.",
+    ),
     num_processes: int = typer.Option(1, "--num-processes", help="Multi-host run: number of processes."),
     process_id: int = typer.Option(0, "--process-id", help="Multi-host run: this process's index."),
 ):
@@ -92,9 +110,15 @@ def illumination(
     fleet = Fleet.from_tle(tle) if tle is not None else Fleet.from_shells(default_shells(start))
     with Progress(console=errors, transient=True, disable=not leader) as bar:
         task = bar.add_task(f"{len(fleet):,} satellites x {days:g} days", total=1.0)
-        stats = run_illumination(fleet, start, days, step_s, dtype="float32" if float32 else None,
-                                 progress=lambda done, total: bar.update(task, completed=done / total),
-                                 checkpoint=checkpoint)
+        stats = run_illumination(
+            fleet,
+            start,
+            days,
+            step_s,
+            dtype="float32" if float32 else None,
+            progress=lambda done, total: bar.update(task, completed=done / total),
+            checkpoint=checkpoint,
+        )
     if not leader:
         return
     summary = stats.by_shell()
@@ -102,8 +126,14 @@ def illumination(
     for column in ["shell", "sats", "sunlit mean", "sunlit min", "longest eclipse min", "eclipse days"]:
         table.add_column(column, justify="left" if column == "shell" else "right")
     for shell, row in summary.iterrows():
-        table.add_row(str(shell), f"{int(row.satellites):,}", f"{row.sunlit_fraction:.4f}",
-                      f"{row.min_sunlit_fraction:.4f}", f"{row.max_eclipse_min:.1f}", f"{row.eclipse_days_max:.0f}")
+        table.add_row(
+            str(shell),
+            f"{int(row.satellites):,}",
+            f"{row.sunlit_fraction:.4f}",
+            f"{row.min_sunlit_fraction:.4f}",
+            f"{row.max_eclipse_min:.1f}",
+            f"{row.eclipse_days_max:.0f}",
+        )
     console.print(table)
     if out is not None:
         write_atomic(out / "satellites.csv", lambda path: stats.to_dataframe().to_csv(path, index=False))
@@ -113,10 +143,13 @@ def illumination(
 
 @app.command()
 @_friendly
-def geometry(altitude_km: float = typer.Argument(..., help="Circular orbit altitude in km."),
-             beta_deg: float = typer.Option(0.0, help="Beta angle in degrees.")):
+def geometry(
+    altitude_km: float = typer.Argument(..., help="Circular orbit altitude in km."),
+    beta_deg: float = typer.Option(0.0, help="Beta angle in degrees."),
+):
     """Closed forms for one circular orbit: period, sun-synchronous inclination, beta*, eclipse fraction."""
     import orbital
+
     table = Table(title=f"Circular orbit at {altitude_km:g} km")
     table.add_column("quantity")
     table.add_column("value", justify="right")
@@ -126,24 +159,30 @@ def geometry(altitude_km: float = typer.Argument(..., help="Circular orbit altit
     except ValueError:
         table.add_row("sun-synchronous inclination (deg)", "none at this altitude")
     table.add_row("critical beta (deg)", f"{orbital.critical_beta_deg(altitude_km):.3f}")
-    table.add_row(f"eclipse fraction at beta {beta_deg:g} deg", f"{orbital.eclipse_fraction(altitude_km, beta_deg):.4f}")
-    table.add_row(f"longest eclipse at beta {beta_deg:g} deg (min)",
-                  f"{orbital.eclipse_duration_min(altitude_km, beta_deg):.2f}")
+    table.add_row(
+        f"eclipse fraction at beta {beta_deg:g} deg", f"{orbital.eclipse_fraction(altitude_km, beta_deg):.4f}"
+    )
+    table.add_row(
+        f"longest eclipse at beta {beta_deg:g} deg (min)", f"{orbital.eclipse_duration_min(altitude_km, beta_deg):.2f}"
+    )
     console.print(table)
 
 
 # --- the planner ------------------------------------------------------------------------------------------
-SCENARIO_HELP = ("Built-in scenario name (ai1-100gw, suncatcher, conservative; `orbital scenarios` lists them) or a "
-                 "path to a scenario TOML file.")
+SCENARIO_HELP = (
+    "Built-in scenario name (ai1-100gw, suncatcher, conservative; `orbital scenarios` lists them) or a "
+    "path to a scenario TOML file."
+)
 OUT_HELP = "Folder for the results (created if needed; files are replaced atomically)."
 
 
-def _default_out(name: str, out: Optional[Path]) -> Path:
+def _default_out(name: str, out: Path | None) -> Path:
     return out if out is not None else Path("orbital-results") / name
 
 
 def _png(fig) -> bytes:
     import io
+
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110)
     return buffer.getvalue()
@@ -153,6 +192,7 @@ def _write_all(out: Path, files: dict):
     """Everything is computed and rendered before the first write; each file is then replaced atomically
     (temporary file + rename), so a failed run leaves the previous results intact."""
     from orbital._io import write_atomic
+
     for name, content in files.items():
         if isinstance(content, bytes):
             write_atomic(out / name, lambda path, c=content: path.write_bytes(c))
@@ -165,6 +205,7 @@ def _write_all(out: Path, files: dict):
 
 def _json(data) -> str:
     import json
+
     return json.dumps(data, indent=2, default=lambda x: x.item() if hasattr(x, "item") else str(x)) + "\n"
 
 
@@ -174,10 +215,12 @@ def _load_with_geometry(scenario: str):
 
     from orbital import planner
     from orbital.scenario import load_scenario
+
     loaded = load_scenario(scenario)
     with Progress(console=errors, transient=True) as bar:
-        task = bar.add_task(f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days",
-                            total=1.0)
+        task = bar.add_task(
+            f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
+        )
         geometry = planner.compute_geometry(loaded, progress=lambda f: bar.update(task, completed=f))
     return loaded, geometry
 
@@ -187,6 +230,7 @@ def _load_with_geometry(scenario: str):
 def scenarios():
     """List the built-in scenarios."""
     from orbital.scenario import builtin_scenarios, load_scenario
+
     table = Table(title="Built-in scenarios (orbital plan NAME)")
     table.add_column("name")
     table.add_column("description")
@@ -197,53 +241,83 @@ def scenarios():
 
 @app.command()
 @_friendly
-def plan(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
-         out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+def plan(
+    scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+):
     """Yearly deployment plan: GW launched, operating and effective, satellites, batteries, radiators.
 
     Writes plan.csv (one row per year), shells.csv (per-shell illumination and budgets), summary.json,
     provenance.json and plots (ramp.png, eclipse_seasons.png, mass_breakdown.png)."""
     from orbital import planner
+
     loaded, geometry = _load_with_geometry(scenario)
     model = planner.PlanModel(loaded, geometry)
     with errors.status("yearly plan"):
         result = planner.Plan(loaded, geometry, model, model.table(), model.shells_table())
     summary = result.summary()
     out = _default_out(loaded.name, out)
-    files = {"plan.csv": result.table, "shells.csv": result.shells, "summary.json": _json(summary),
-             "provenance.json": _json(planner.provenance(loaded)),
-             "ramp.png": _png(planner.plot_ramp(result.table, f"{loaded.name}: deployment ramp")),
-             "eclipse_seasons.png": _png(planner.plot_seasons(geometry)),
-             "mass_breakdown.png": _png(planner.plot_mass(result.shells))}
+    files = {
+        "plan.csv": result.table,
+        "shells.csv": result.shells,
+        "summary.json": _json(summary),
+        "provenance.json": _json(planner.provenance(loaded)),
+        "ramp.png": _png(planner.plot_ramp(result.table, f"{loaded.name}: deployment ramp")),
+        "eclipse_seasons.png": _png(planner.plot_seasons(geometry)),
+        "mass_breakdown.png": _png(planner.plot_mass(result.shells)),
+    }
     table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
-    columns = ["year", "launches", "gw_launched", "gw_operating", "gw_effective", "satellites_operating",
-               "binding_constraint"]
+    columns = [
+        "year",
+        "launches",
+        "gw_launched",
+        "gw_operating",
+        "gw_effective",
+        "satellites_operating",
+        "binding_constraint",
+    ]
     for column in columns:
         table.add_column(column, justify="right")
     shown = result.table.iloc[sorted(set(range(0, len(result.table), 3)) | {len(result.table) - 1})]
     for _, row in shown.iterrows():
-        table.add_row(str(row.year), f"{row.launches:,.0f}", f"{row.gw_launched:,.1f}", f"{row.gw_operating:,.1f}",
-                      f"{row.gw_effective:,.1f}", f"{row.satellites_operating:,.0f}", str(row.binding_constraint))
+        table.add_row(
+            str(row.year),
+            f"{row.launches:,.0f}",
+            f"{row.gw_launched:,.1f}",
+            f"{row.gw_operating:,.1f}",
+            f"{row.gw_effective:,.1f}",
+            f"{row.satellites_operating:,.0f}",
+            str(row.binding_constraint),
+        )
     console.print(table)
     h = summary["headline"]
-    console.print(f"compute availability {h['compute_availability']:.3f}, kW/t at start {h['kw_per_tonne_rollup']:.1f} "
-                  f"({h['kw_per_tonne_source']}), satellite {h['satellite_mass_kg']:,.0f} kg")
+    console.print(
+        f"compute availability {h['compute_availability']:.3f}, kW/t at start {h['kw_per_tonne_rollup']:.1f} "
+        f"({h['kw_per_tonne_source']}), satellite {h['satellite_mass_kg']:,.0f} kg"
+    )
     _write_all(out, files)
 
 
 @app.command()
 @_friendly
-def sweep(scenario: str = typer.Argument(..., help=SCENARIO_HELP),
-          set_: list[str] = typer.Option(..., "--set", help="key=v1,v2,... (repeatable), e.g. "
-                                         "--set limits.flights_per_vehicle_per_yr=15,30 --set payload_t=100,150,200. "
-                                         "Keys: any numeric scenario input (full name or unique suffix; "
-                                         "`orbital sensitivity` lists them)."),
-          metric: str = typer.Option("gw_effective", help="Output to plot and tabulate."),
-          out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+def sweep(
+    scenario: str = typer.Argument(..., help=SCENARIO_HELP),
+    set_: list[str] = typer.Option(
+        ...,
+        "--set",
+        help="key=v1,v2,... (repeatable), e.g. "
+        "--set limits.flights_per_vehicle_per_yr=15,30 --set payload_t=100,150,200. "
+        "Keys: any numeric scenario input (full name or unique suffix; "
+        "`orbital sensitivity` lists them).",
+    ),
+    metric: str = typer.Option("gw_effective", help="Output to plot and tabulate."),
+    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+):
     """What-if grid over one or more inputs, evaluated in one vmapped call.
 
     Writes sweep.csv (one row per case and year) and sweep.png."""
     from orbital import planner
+
     settings = dict(planner.parse_set(text) for text in set_)
     n_points = 1
     for values in settings.values():
@@ -261,73 +335,102 @@ def sweep(scenario: str = typer.Argument(..., help=SCENARIO_HELP),
     for column in keys + [metric, "gw_launched", "binding_constraint"]:
         table.add_column(column, justify="right")
     for _, row in last.head(60).iterrows():
-        table.add_row(*[f"{row[k]:g}" for k in keys], f"{row[metric]:,.2f}", f"{row.gw_launched:,.2f}",
-                      str(row.binding_constraint))
+        table.add_row(
+            *[f"{row[k]:g}" for k in keys],
+            f"{row[metric]:,.2f}",
+            f"{row.gw_launched:,.2f}",
+            str(row.binding_constraint),
+        )
     console.print(table)
     out = _default_out(loaded.name, out)
-    _write_all(out, {"sweep.csv": result, "sweep.png": _png(planner.plot_sweep(result, keys, metric)),
-                     "sweep_provenance.json": _json({**planner.provenance(loaded), "settings": settings})})
+    _write_all(
+        out,
+        {
+            "sweep.csv": result,
+            "sweep.png": _png(planner.plot_sweep(result, keys, metric)),
+            "sweep_provenance.json": _json({**planner.provenance(loaded), "settings": settings}),
+        },
+    )
 
 
 @app.command()
 @_friendly
-def sensitivity(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
-                metric: str = typer.Option("gw_effective", help="Output to differentiate (a plan.csv column)."),
-                year: Optional[int] = typer.Option(None, help="Year of the output (default: the last study year)."),
-                top: int = typer.Option(20, help="Rows to print and plot."),
-                out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+def sensitivity(
+    scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+    metric: str = typer.Option("gw_effective", help="Output to differentiate (a plan.csv column)."),
+    year: int | None = typer.Option(None, help="Year of the output (default: the last study year)."),
+    top: int = typer.Option(20, help="Rows to print and plot."),
+    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+):
     """Exact sensitivities (jax.grad) of one output to every numeric input, ranked.
 
     Writes sensitivity.csv (gradients and elasticities) and tornado.png."""
     from orbital import planner
+
     loaded, geometry = _load_with_geometry(scenario)
     planner._check_metric(metric)
     model = planner.PlanModel(loaded, geometry)
     with errors.status(f"jax.grad of {metric} with respect to {len(model.names)} inputs"):
         result = planner.sensitivity(model, metric, year)
-    table = Table(title=f"{loaded.name}: elasticity of {metric} in {result.attrs['year']} "
-                        f"(= {result.attrs['metric_value']:,.4g}); % change per 1 % change of the input")
+    table = Table(
+        title=f"{loaded.name}: elasticity of {metric} in {result.attrs['year']} "
+        f"(= {result.attrs['metric_value']:,.4g}); % change per 1 % change of the input"
+    )
     for column in ["rank", "input", "value", "elasticity", "per"]:
         table.add_column(column, justify="left" if column == "input" else "right")
     for _, row in result.head(top).iterrows():
         table.add_row(str(row["rank"]), row.input, f"{row.value:.4g}", f"{row.elasticity:+.4f}", row.per)
     console.print(table)
     out = _default_out(loaded.name, out)
-    _write_all(out, {"sensitivity.csv": result, "tornado.png": _png(planner.plot_tornado(result, top)),
-                     "sensitivity_provenance.json": _json({**planner.provenance(loaded), "metric": metric,
-                                                           "year": result.attrs["year"],
-                                                           "metric_value": result.attrs["metric_value"]})})
+    _write_all(
+        out,
+        {
+            "sensitivity.csv": result,
+            "tornado.png": _png(planner.plot_tornado(result, top)),
+            "sensitivity_provenance.json": _json(
+                {
+                    **planner.provenance(loaded),
+                    "metric": metric,
+                    "year": result.attrs["year"],
+                    "metric_value": result.attrs["metric_value"],
+                }
+            ),
+        },
+    )
 
 
 @app.command()
 @_friendly
-def montecarlo(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
-               n: Optional[int] = typer.Option(None, "-n", "--draws", help="Draws (default: the scenario's "
-                                               "montecarlo.draws)."),
-               seed: Optional[int] = typer.Option(None, help="Random seed (default: the scenario's); the same seed "
-                                                  "gives identical results."),
-               metric: str = typer.Option("gw_effective", help="Output of the fan chart and table."),
-               out: Optional[Path] = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>.")):
+def montecarlo(
+    scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+    n: int | None = typer.Option(None, "-n", "--draws", help="Draws (default: the scenario's montecarlo.draws)."),
+    seed: int | None = typer.Option(
+        None, help="Random seed (default: the scenario's); the same seed gives identical results."
+    ),
+    metric: str = typer.Option("gw_effective", help="Output of the fan chart and table."),
+    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+):
     """Monte Carlo over the scenario's uncertain inputs: percentile bands per year.
 
     Writes montecarlo.csv (bands), montecarlo_inputs.csv (the draws) and fan.png (fan chart)."""
     from rich.progress import Progress
 
     from orbital import planner
+
     if n is not None and n < 2:
         raise ValueError(f"-n {n}: give at least 2 draws")
     if seed is not None and seed < 0:
         raise ValueError(f"--seed {seed}: give a seed >= 0")
     loaded, geometry = _load_with_geometry(scenario)
     model = planner.PlanModel(loaded, geometry)
-    metrics = list(dict.fromkeys([metric, "gw_effective", "gw_operating", "gw_launched", "satellites_operating",
-                                  "capex_usd"]))
+    metrics = list(
+        dict.fromkeys([metric, "gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd"])
+    )
     for m in metrics:
         planner._check_metric(m)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task("Monte Carlo draws", total=1.0)
-        result = planner.montecarlo(model, n, seed, metrics=metrics,
-                                    progress=lambda f: bar.update(task, completed=f))
+        result = planner.montecarlo(model, n, seed, metrics=metrics, progress=lambda f: bar.update(task, completed=f))
     bands = result["bands"]
     frame = bands[bands["metric"] == metric]
     table = Table(title=f"{loaded.name}: {metric}, {result['n']:,} draws, seed {result['seed']}")
@@ -338,26 +441,42 @@ def montecarlo(scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
         table.add_row(str(int(row.year)), *[f"{row[c]:,.2f}" for c in columns[1:]])
     console.print(table)
     out = _default_out(loaded.name, out)
-    _write_all(out, {"montecarlo.csv": bands, "montecarlo_inputs.csv": result["inputs"],
-                     "fan.png": _png(planner.plot_fan(bands, metric, f"{loaded.name}: {metric}")),
-                     "montecarlo_provenance.json": _json({**planner.provenance(loaded), "draws": result["n"],
-                                                          "seed": result["seed"]})})
+    _write_all(
+        out,
+        {
+            "montecarlo.csv": bands,
+            "montecarlo_inputs.csv": result["inputs"],
+            "fan.png": _png(planner.plot_fan(bands, metric, f"{loaded.name}: {metric}")),
+            "montecarlo_provenance.json": _json(
+                {**planner.provenance(loaded), "draws": result["n"], "seed": result["seed"]}
+            ),
+        },
+    )
 
 
 @app.command()
 @_friendly
-def validate(quick: bool = typer.Option(False, "--quick", help="Skip the year-long dawn-dusk illumination case."),
-             out: Optional[Path] = typer.Option(None, help="Folder for validation.csv (optional).")):
+def validate(
+    quick: bool = typer.Option(False, "--quick", help="Skip the year-long dawn-dusk illumination case."),
+    out: Path | None = typer.Option(None, help="Folder for validation.csv (optional)."),
+):
     """Published-case table (DESIGN §4 and the cases the tests reproduce): source, expected, computed, pass/fail.
     Exit code 1 if any case fails."""
     from orbital import planner
+
     cases = planner.validation_cases(quick=quick)
     table = Table(title="Published cases")
     for column in ["case", "source", "expected", "computed", "tolerance", "result"]:
         table.add_column(column, justify="left" if column in ("case", "source") else "right")
     for _, row in cases.iterrows():
-        table.add_row(row.case, row.source, f"{row.expected:,.6g}", f"{row.computed:,.4f}", f"{row.tolerance:g}",
-                      "[green]pass[/]" if row.passed else "[bold red]FAIL[/]")
+        table.add_row(
+            row.case,
+            row.source,
+            f"{row.expected:,.6g}",
+            f"{row.computed:,.4f}",
+            f"{row.tolerance:g}",
+            "[green]pass[/]" if row.passed else "[bold red]FAIL[/]",
+        )
     console.print(table)
     if out is not None:
         _write_all(out, {"validation.csv": cases})

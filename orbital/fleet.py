@@ -47,15 +47,28 @@ class Shell:
         check_altitude_km(self.altitude_km)
         check_range("inclination_deg", self.inclination_deg, 0.0, 180.0, unit="deg")
         if np.shape(self.raan_deg) != np.shape(self.arg_latitude_deg):
-            raise ValueError(f"raan_deg and arg_latitude_deg must have one entry per satellite, got shapes "
-                             f"{np.shape(self.raan_deg)} and {np.shape(self.arg_latitude_deg)}")
+            raise ValueError(
+                f"raan_deg and arg_latitude_deg must have one entry per satellite, got shapes "
+                f"{np.shape(self.raan_deg)} and {np.shape(self.arg_latitude_deg)}"
+            )
 
     def __len__(self) -> int:
         return int(np.size(self.raan_deg))
 
     @classmethod
-    def walker(cls, altitude_km, inclination_deg, planes, sats_per_plane, phasing=0, raan0_deg=0.0, *,
-               epoch=DEFAULT_EPOCH, raan_spread_deg=360.0, name=None) -> "Shell":
+    def walker(
+        cls,
+        altitude_km,
+        inclination_deg,
+        planes,
+        sats_per_plane,
+        phasing=0,
+        raan0_deg=0.0,
+        *,
+        epoch=DEFAULT_EPOCH,
+        raan_spread_deg=360.0,
+        name=None,
+    ) -> Shell:
         """Walker delta pattern i:t/p/f with t = planes * sats_per_plane.
 
         Plane k has RAAN raan0 + k * raan_spread / planes; satellite j of plane k has argument of latitude
@@ -64,19 +77,20 @@ class Shell:
         planes = _positive_int("planes", planes)
         sats_per_plane = _positive_int("sats_per_plane", sats_per_plane)
         if not float(phasing).is_integer() or not 0 <= phasing < planes:
-            raise ValueError(f"phasing={phasing!r} is outside the allowed range: an integer in [0, planes-1] "
-                             f"= [0, {planes - 1}]")
+            raise ValueError(
+                f"phasing={phasing!r} is outside the allowed range: an integer in [0, planes-1] = [0, {planes - 1}]"
+            )
         total = planes * sats_per_plane
         plane, slot = np.divmod(np.arange(total), sats_per_plane)
         raan = np.mod(float(raan0_deg) + plane * float(raan_spread_deg) / planes, 360.0)
         arg_latitude = np.mod(360.0 * slot / sats_per_plane + 360.0 * int(phasing) * plane / total, 360.0)
         label = name or f"walker-{float(altitude_km):g}km-{float(inclination_deg):g}deg"
-        return cls(label, float(altitude_km), float(inclination_deg), raan, arg_latitude,
-                   _epoch_time(epoch))
+        return cls(label, float(altitude_km), float(inclination_deg), raan, arg_latitude, _epoch_time(epoch))
 
     @classmethod
-    def sun_synchronous(cls, altitude_km, ltan_hours, planes=1, sats_per_plane=1, *, epoch=DEFAULT_EPOCH,
-                        phasing=0, name=None) -> "Shell":
+    def sun_synchronous(
+        cls, altitude_km, ltan_hours, planes=1, sats_per_plane=1, *, epoch=DEFAULT_EPOCH, phasing=0, name=None
+    ) -> Shell:
         """Sun-synchronous circular orbits: inclination from J2, RAAN from the local time of the ascending node.
 
         ``ltan_hours`` is in local mean solar time at the epoch (6 or 18 for dawn-dusk). A scalar with several
@@ -92,8 +106,16 @@ class Shell:
         elif ltan.size != planes:
             raise ValueError(f"ltan_hours has {ltan.size} entries; give one, or one per plane (planes={planes})")
         epoch_time = _epoch_time(epoch)
-        shell = cls.walker(altitude_km, inclination_deg, planes, sats_per_plane, phasing, 0.0, epoch=epoch_time,
-                           name=name or f"sso-{altitude_km:g}km-ltan{float(ltan[0]):g}h")
+        shell = cls.walker(
+            altitude_km,
+            inclination_deg,
+            planes,
+            sats_per_plane,
+            phasing,
+            0.0,
+            epoch=epoch_time,
+            name=name or f"sso-{altitude_km:g}km-ltan{float(ltan[0]):g}h",
+        )
         plane = np.arange(len(shell)) // _positive_int("sats_per_plane", sats_per_plane)
         raan_rad = mean_sun_right_ascension_rad(epoch_time) + np.deg2rad(15.0 * (ltan[plane] - 12.0))
         return dataclasses.replace(shell, raan_deg=np.mod(np.rad2deg(raan_rad), 360.0))
@@ -131,19 +153,28 @@ class Fleet:
     def __repr__(self) -> str:
         return f"Fleet({len(self)} satellites, {self.kind}, shells={self.shell_names})"
 
-    def __getitem__(self, index) -> "Fleet":
+    def __getitem__(self, index) -> Fleet:
         """A sub-fleet: a slice, an integer array or a boolean mask over satellites."""
         picked = np.arange(len(self))[index]
         picked = np.atleast_1d(picked)
-        elements = None if self.elements is None else orbits.CircularElements(
-            *(np.asarray(field)[picked] for field in self.elements))
+        elements = (
+            None
+            if self.elements is None
+            else orbits.CircularElements(*(np.asarray(field)[picked] for field in self.elements))
+        )
         satrecs = None if self.satrecs is None else [self.satrecs[i] for i in picked]
-        return Fleet(names=self.names[picked], shell_index=self.shell_index[picked],
-                     shell_names=self.shell_names, epoch=self.epoch, elements=elements, satrecs=satrecs)
+        return Fleet(
+            names=self.names[picked],
+            shell_index=self.shell_index[picked],
+            shell_names=self.shell_names,
+            epoch=self.epoch,
+            elements=elements,
+            satrecs=satrecs,
+        )
 
     # --- construction -------------------------------------------------------------------------------------
     @classmethod
-    def from_shells(cls, shells, *, j2: bool = True) -> "Fleet":
+    def from_shells(cls, shells, *, j2: bool = True) -> Fleet:
         """Concatenate shells; their elements are all referred to the first shell's epoch (J2 drift applied).
 
         ``j2=False`` propagates two-body circular orbits (for checks against two-body references only)."""
@@ -157,19 +188,28 @@ class Fleet:
                 raise TypeError(f"shells[{number}]: expected orbital.Shell, got {type(shell).__name__}")
             n = len(shell)
             inclination = np.full(n, np.deg2rad(shell.inclination_deg))
-            elements = host64(partial(orbits.circular_elements, j2=j2),
-                               np.full(n, EARTH_RADIUS_KM + shell.altitude_km), inclination,
-                               np.deg2rad(shell.raan_deg), np.deg2rad(shell.arg_latitude_deg))
+            elements = host64(
+                partial(orbits.circular_elements, j2=j2),
+                np.full(n, EARTH_RADIUS_KM + shell.altitude_km),
+                inclination,
+                np.deg2rad(shell.raan_deg),
+                np.deg2rad(shell.arg_latitude_deg),
+            )
             shift_s = float((epoch - shell.epoch).to_value("s"))
             parts.append(orbits.advance(orbits.CircularElements(*elements), shift_s, xp=np))
             names += [f"{shell.name}-{i}" for i in range(n)]
             index.append(np.full(n, number))
         elements = orbits.CircularElements(*(np.concatenate(field) for field in zip(*parts)))
-        return cls(names=names, shell_index=np.concatenate(index), shell_names=[s.name for s in shells],
-                   epoch=epoch, elements=elements)
+        return cls(
+            names=names,
+            shell_index=np.concatenate(index),
+            shell_names=[s.name for s in shells],
+            epoch=epoch,
+            elements=elements,
+        )
 
     @classmethod
-    def from_tle(cls, path) -> "Fleet":
+    def from_tle(cls, path) -> Fleet:
         """Read three-line (name, line 1, line 2) or two-line element sets; propagated with SGP4 (WGS-72)."""
         path = Path(path)
         try:
@@ -179,18 +219,19 @@ class Fleet:
         names, satrecs = parse_tle(text, source=str(path))
         jd = np.array([s.jdsatepoch for s in satrecs]) + np.array([s.jdsatepochF for s in satrecs])
         epoch = Time(float(np.median(jd)), format="jd", scale="utc")
-        return cls(names=names, shell_index=np.zeros(len(names)), shell_names=[path.stem], epoch=epoch,
-                   satrecs=satrecs)
+        return cls(names=names, shell_index=np.zeros(len(names)), shell_names=[path.stem], epoch=epoch, satrecs=satrecs)
 
     @classmethod
-    def from_orbits(cls, orbit_list, *, name: str = "orbits", j2: bool = True) -> "Fleet":
+    def from_orbits(cls, orbit_list, *, name: str = "orbits", j2: bool = True) -> Fleet:
         """From poliastro/hapsira ``Orbit`` objects (near-circular, Earth-centred); see ``orbital.interop``."""
         from orbital.interop import fleet_from_orbits
+
         return fleet_from_orbits(orbit_list, name=name, j2=j2)
 
     def to_orbits(self, time=None) -> list:
         """hapsira/poliastro ``Orbit`` objects at ``time`` (default: the epoch); see ``orbital.interop``."""
         from orbital.interop import fleet_to_orbits
+
         return fleet_to_orbits(self, time)
 
     # --- geometry on the host (for tests, plots and interop; the kernels do the fleet-wide work) ------------
@@ -225,11 +266,14 @@ def parse_tle(text: str, source: str = "TLE text"):
             number2, line2 = lines[i + 1]
             for n, candidate in ((number, line), (number2, line2)):
                 if len(candidate) < 69:
-                    raise ValueError(f"{source}, line {n}: TLE line has {len(candidate)} characters, expected 69: "
-                                     f"{candidate!r}")
+                    raise ValueError(
+                        f"{source}, line {n}: TLE line has {len(candidate)} characters, expected 69: {candidate!r}"
+                    )
                 if not candidate[68].isdigit() or int(candidate[68]) != _tle_checksum(candidate):
-                    raise ValueError(f"{source}, line {n}: TLE checksum mismatch (last digit {candidate[68]!r}, "
-                                     f"computed {_tle_checksum(candidate)}): {candidate!r}")
+                    raise ValueError(
+                        f"{source}, line {n}: TLE checksum mismatch (last digit {candidate[68]!r}, "
+                        f"computed {_tle_checksum(candidate)}): {candidate!r}"
+                    )
             try:
                 satrec = Satrec.twoline2rv(line, line2)
             except Exception as err:
@@ -241,8 +285,10 @@ def parse_tle(text: str, source: str = "TLE text"):
         if line.startswith(("1 ", "2 ")):
             raise ValueError(f"{source}, line {number}: TLE line {line[0]} without its partner line: {line!r}")
         if pending_name is not None:
-            raise ValueError(f"{source}, line {number}: expected TLE line 1 (starting '1 ') after the name "
-                             f"line {pending_name!r}, got {line!r}")
+            raise ValueError(
+                f"{source}, line {number}: expected TLE line 1 (starting '1 ') after the name "
+                f"line {pending_name!r}, got {line!r}"
+            )
         pending_name = line[2:].strip() if line.startswith("0 ") else line.strip()
         i += 1
     if pending_name is not None:

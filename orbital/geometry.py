@@ -53,9 +53,11 @@ def sso_inclination_deg(altitude_km):
     if not is_traced(altitude_km):
         limit_km = max_sun_synchronous_altitude_km()
         if np.any(np.asarray(altitude_km) > limit_km):
-            raise ValueError(f"altitude_km={np.max(altitude_km):g} km is outside the allowed range "
-                             f"[{MIN_ALTITUDE_KM:g}, {limit_km:.0f}] km for a sun-synchronous circular orbit: above "
-                             "it J2 cannot precess the node as fast as the mean Sun")
+            raise ValueError(
+                f"altitude_km={np.max(altitude_km):g} km is outside the allowed range "
+                f"[{MIN_ALTITUDE_KM:g}, {limit_km:.0f}] km for a sun-synchronous circular orbit: above "
+                "it J2 cannot precess the node as fast as the mean Sun"
+            )
 
     def kernel(h):
         cos_inc = geometry.sso_cos_inclination(EARTH_RADIUS_KM + h)
@@ -91,8 +93,9 @@ def eclipse_duration_min(altitude_km, beta_deg):
 def j2_raan_rate_deg_day(altitude_km, inclination_deg):
     """Secular J2 nodal precession (deg/day) of a circular orbit."""
     altitude_km = check_altitude_km(altitude_km)
-    inclination_deg = check_range("inclination_deg", to_array("inclination_deg", inclination_deg, "deg"),
-                                  0.0, 180.0, unit="deg")
+    inclination_deg = check_range(
+        "inclination_deg", to_array("inclination_deg", inclination_deg, "deg"), 0.0, 180.0, unit="deg"
+    )
 
     def kernel(h, i):
         raan_rate, _ = geometry.j2_rates_rad_s(EARTH_RADIUS_KM + h, jnp.deg2rad(i))
@@ -101,5 +104,12 @@ def j2_raan_rate_deg_day(altitude_km, inclination_deg):
     return evaluate(kernel, altitude_km, inclination_deg)
 
 
-__all__ = ["period_min", "sso_inclination_deg", "critical_beta_deg", "eclipse_fraction", "eclipse_duration_min",
-           "j2_raan_rate_deg_day", "max_sun_synchronous_altitude_km"]
+__all__ = [
+    "period_min",
+    "sso_inclination_deg",
+    "critical_beta_deg",
+    "eclipse_fraction",
+    "eclipse_duration_min",
+    "j2_raan_rate_deg_day",
+    "max_sun_synchronous_altitude_km",
+]

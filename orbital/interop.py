@@ -25,6 +25,7 @@ MAX_ECCENTRICITY = 0.01
 
 def _gcrs_to_date(epoch: Time) -> np.ndarray:
     import erfa
+
     tt = epoch.tt
     return erfa.pmat06(tt.jd1, tt.jd2)
 
@@ -32,6 +33,7 @@ def _gcrs_to_date(epoch: Time) -> np.ndarray:
 def import_hapsira():
     """Import hapsira (or poliastro), restoring astropy's removed ``matrix_product`` first if missing."""
     import astropy.coordinates.matrix_utilities as matrix_utilities
+
     if not hasattr(matrix_utilities, "matrix_product"):
         matrix_utilities.matrix_product = lambda *matrices: functools.reduce(np.matmul, matrices)
     try:
@@ -42,8 +44,10 @@ def import_hapsira():
             import poliastro.bodies as bodies
             import poliastro.twobody as twobody
         except ImportError:
-            raise ImportError("neither hapsira nor poliastro is installed: pip install --no-deps hapsira "
-                              "numba astroquery jplephem pyerfa plotly (see README)") from None
+            raise ImportError(
+                "neither hapsira nor poliastro is installed: pip install --no-deps hapsira "
+                "numba astroquery jplephem pyerfa plotly (see README)"
+            ) from None
     return bodies, twobody
 
 
@@ -60,8 +64,10 @@ def fleet_from_orbits(orbit_list, *, name: str = "orbits", j2: bool = True) -> F
             raise ValueError(f"orbits[{number}]: attractor={attractor!r}; only Earth orbits are supported")
         ecc = float(orbit.ecc.to_value("")) if hasattr(orbit.ecc, "to_value") else float(orbit.ecc)
         if not 0.0 <= ecc <= MAX_ECCENTRICITY:
-            raise ValueError(f"orbits[{number}]: ecc={ecc:g} is outside the allowed range [0, {MAX_ECCENTRICITY}] "
-                             "(the fleet propagator models circular orbits)")
+            raise ValueError(
+                f"orbits[{number}]: ecc={ecc:g} is outside the allowed range [0, {MAX_ECCENTRICITY}] "
+                "(the fleet propagator models circular orbits)"
+            )
         position, velocity = (np.asarray(x.to_value(unit)) for x, unit in zip(orbit.rv(), ("km", "km/s")))
         rotation = _gcrs_to_date(Time(orbit.epoch))
         position, velocity = rotation @ position, rotation @ velocity
@@ -73,23 +79,31 @@ def fleet_from_orbits(orbit_list, *, name: str = "orbits", j2: bool = True) -> F
         arg_latitude = np.arctan2(position @ ahead, position @ node)
         semi_major_axis_km = float(orbit.a.to_value("km"))
         if semi_major_axis_km - EARTH_RADIUS_KM < MIN_ALTITUDE_KM:
-            raise ValueError(f"orbits[{number}]: altitude {semi_major_axis_km - EARTH_RADIUS_KM:g} km is below the "
-                             f"allowed minimum {MIN_ALTITUDE_KM:g} km")
-        elements = orbits.CircularElements(*host64(functools.partial(orbits.circular_elements, j2=j2),
-                                                   np.array([semi_major_axis_km]), np.array([inclination]),
-                                                   np.array([raan]), np.array([arg_latitude])))
+            raise ValueError(
+                f"orbits[{number}]: altitude {semi_major_axis_km - EARTH_RADIUS_KM:g} km is below the "
+                f"allowed minimum {MIN_ALTITUDE_KM:g} km"
+            )
+        elements = orbits.CircularElements(
+            *host64(
+                functools.partial(orbits.circular_elements, j2=j2),
+                np.array([semi_major_axis_km]),
+                np.array([inclination]),
+                np.array([raan]),
+                np.array([arg_latitude]),
+            )
+        )
         shift_s = float((epoch - Time(orbit.epoch)).to_value("s"))
         parts.append(orbits.advance(elements, shift_s, xp=np))
     elements = orbits.CircularElements(*(np.concatenate(field) for field in zip(*parts)))
     names = [f"{name}-{i}" for i in range(len(orbit_list))]
-    return Fleet(names=names, shell_index=np.zeros(len(names)), shell_names=[name], epoch=epoch,
-                 elements=elements)
+    return Fleet(names=names, shell_index=np.zeros(len(names)), shell_names=[name], epoch=epoch, elements=elements)
 
 
 def fleet_to_orbits(fleet: Fleet, time=None) -> list:
     """hapsira (or poliastro) ``Orbit`` objects for every satellite at ``time`` (default: the fleet's epoch), in
     GCRS. Circular fleets give their mean circular orbit; SGP4 fleets their osculating TEME state."""
     import astropy.units as u
+
     bodies, twobody = import_hapsira()
     instant = fleet.epoch if time is None else time
     grid = time_grid("time", instant)
@@ -106,5 +120,7 @@ def fleet_to_orbits(fleet: Fleet, time=None) -> list:
         position, velocity = position[:, 0], velocity[:, 0]
     to_gcrs = _gcrs_to_date(epoch).T
     position, velocity = position @ to_gcrs.T, velocity @ to_gcrs.T
-    return [twobody.Orbit.from_vectors(bodies.Earth, r * u.km, v * u.km / u.s, epoch=epoch)
-            for r, v in zip(position, velocity)]
+    return [
+        twobody.Orbit.from_vectors(bodies.Earth, r * u.km, v * u.km / u.s, epoch=epoch)
+        for r, v in zip(position, velocity)
+    ]

@@ -16,8 +16,9 @@ import datetime
 import functools
 import hashlib
 import warnings
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Callable, Iterator, NamedTuple
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -156,19 +157,20 @@ def _circular_update(state, elements, dt_s, sun_epoch_angles, day_index, valid):
     fraction is never stored and each step's work stays in cache."""
     sun_unit, cones = _sun_geometry(sun_epoch_angles, dt_s)
     plane = orbits.plane_terms(elements)
-    return stats.update(state, lambda instant: _fractions_now(plane, instant), (dt_s, sun_unit, cones), day_index,
-                        valid)
+    return stats.update(
+        state, lambda instant: _fractions_now(plane, instant), (dt_s, sun_unit, cones), day_index, valid
+    )
 
 
 # Positions come in (sat, time, 3); their fraction is one compiled call and the scan over its rows another:
 # compiled as one, XLA fuses the fraction's producer into the scan's consumers and recomputes it (8x slower).
-_jit_stats_update_rows = jax.jit(lambda state, fraction, day_index, valid:
-                                 stats.update(state, lambda row: row, fraction, day_index, valid))
+_jit_stats_update_rows = jax.jit(
+    lambda state, fraction, day_index, valid: stats.update(state, lambda row: row, fraction, day_index, valid)
+)
 
 
 def _vector_update(state, position_km, dt_s, sun_epoch_angles, day_index, valid):
-    return _jit_stats_update_rows(state, _jit_vector_fraction_tm(position_km, dt_s, sun_epoch_angles), day_index,
-                                  valid)
+    return _jit_stats_update_rows(state, _jit_vector_fraction_tm(position_km, dt_s, sun_epoch_angles), day_index, valid)
 
 
 # --- blocking --------------------------------------------------------------------------------------------
@@ -192,7 +194,8 @@ def _block_size(n_sat: int, block_sats: int, mesh) -> int:
         block = _bucket(n_sat, block_sats)
     else:
         blocks = -(-n_sat // block_sats)
-        block = -(-(-(-n_sat // blocks)) // 256) * 256
+        per_block = -(-n_sat // blocks)
+        block = -(-per_block // 256) * 256
     return -(-block // devices) * devices
 
 
@@ -225,14 +228,14 @@ def _pad(array, size: int, axis: int = 0):
 class _Chunk(NamedTuple):
     sats: slice
     steps: slice
-    dt_s: np.ndarray            # (chunk,) seconds after the chunk's first step
-    sun_epoch: np.ndarray       # (3,) SunEpoch angles at the chunk's first step
-    day_index: np.ndarray       # (chunk,) int32
-    valid: np.ndarray           # (chunk,) bool
+    dt_s: np.ndarray  # (chunk,) seconds after the chunk's first step
+    sun_epoch: np.ndarray  # (3,) SunEpoch angles at the chunk's first step
+    day_index: np.ndarray  # (chunk,) int32
+    valid: np.ndarray  # (chunk,) bool
     elements: orbits.CircularElements | None
     position_km: np.ndarray | None
     velocity_km_s: np.ndarray | None
-    sgp4_error: np.ndarray | None   # (block,) bool: SGP4 failed at some step of this chunk
+    sgp4_error: np.ndarray | None  # (block,) bool: SGP4 failed at some step of this chunk
 
 
 def _working_dtype(dtype):
@@ -242,8 +245,10 @@ def _working_dtype(dtype):
     if dtype not in (jnp.dtype("float32"), jnp.dtype("float64")):
         raise ValueError(f"dtype={dtype} is not allowed: use float32 or float64")
     if dtype == jnp.dtype("float64") and not jax.config.jax_enable_x64:
-        raise ValueError("dtype=float64 needs JAX's 64-bit mode: call jax.config.update('jax_enable_x64', True) "
-                         "first (the library never flips it for you)")
+        raise ValueError(
+            "dtype=float64 needs JAX's 64-bit mode: call jax.config.update('jax_enable_x64', True) "
+            "first (the library never flips it for you)"
+        )
     return dtype
 
 
@@ -289,16 +294,18 @@ def _sgp4_blocks(fleet: Fleet, block: int, mesh, dtype):
     n_sat = len(fleet)
     blocks = {}
     for s0 in range(0, n_sat, block):
-        part = sgp4.Sgp4Elements(*(_pad(np.asarray(f)[s0:min(s0 + block, n_sat)], block) for f in elements))
-        kernel = sgp4.Sgp4Elements(*(f if name in ("epoch_jd", "epoch_fraction") else
-                                     _put_sats(f, mesh, None if f.dtype == bool else dtype)
-                                     for name, f in zip(part._fields, part)))
+        part = sgp4.Sgp4Elements(*(_pad(np.asarray(f)[s0 : min(s0 + block, n_sat)], block) for f in elements))
+        kernel = sgp4.Sgp4Elements(
+            *(
+                f if name in ("epoch_jd", "epoch_fraction") else _put_sats(f, mesh, None if f.dtype == bool else dtype)
+                for name, f in zip(part._fields, part)
+            )
+        )
         blocks[s0] = kernel
     return blocks, _kepler_iterations(elements.ecco)
 
 
-def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, start_step: int = 0
-            ) -> Iterator[_Chunk]:
+def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, start_step: int = 0) -> Iterator[_Chunk]:
     n_sat = len(fleet)
     mesh = _satellite_mesh()
     block = _block_size(n_sat, block_sats, mesh)
@@ -307,8 +314,11 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
     jd_whole, jd_fraction = grid.utc_jd_parts()
     # Fleets with deep-space sets: one python-sgp4 SatrecArray per block, built once (rebuilding it per chunk
     # cost more than the propagation).
-    block_fleets = {s0: fleet[s0:min(s0 + block, n_sat)] for s0 in range(0, n_sat, block)} \
-        if fleet.kind == "sgp4" and sgp4_blocks is None else {}
+    block_fleets = (
+        {s0: fleet[s0 : min(s0 + block, n_sat)] for s0 in range(0, n_sat, block)}
+        if fleet.kind == "sgp4" and sgp4_blocks is None
+        else {}
+    )
     for c0, c1 in _chunk_bounds(grid.offsets_s, chunk, start_step):
         start_s = float(grid.offsets_s[c0])
         dt_s = _pad(grid.offsets_s[c0:c1] - start_s, chunk)
@@ -320,16 +330,18 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
             s1 = min(s0 + block, n_sat)
             block_elements = position = velocity = error = None
             if elements is not None:
-                block_elements = orbits.CircularElements(*(_put_sats(_pad(np.asarray(f)[s0:s1], block), mesh, dtype)
-                                                          for f in elements))
+                block_elements = orbits.CircularElements(
+                    *(_put_sats(_pad(np.asarray(f)[s0:s1], block), mesh, dtype) for f in elements)
+                )
             elif sgp4_blocks is not None:
                 kernel = sgp4_blocks[s0]
                 # Minutes since each epoch at the chunk's start in float64 on the host; the kernel adds offsets
                 # within the chunk.
                 minutes0 = sgp4.minutes_since_epoch(kernel, jd_whole[c0], jd_fraction[c0])
-                position, velocity, failed = _sgp4_states(kernel, _put_sats(minutes0, mesh, dtype),
-                                                          jnp.asarray(dt_s, dtype), kepler_iterations)
-                error = _to_host(failed)[:s1 - s0]
+                position, velocity, failed = _sgp4_states(
+                    kernel, _put_sats(minutes0, mesh, dtype), jnp.asarray(dt_s, dtype), kepler_iterations
+                )
+                error = _to_host(failed)[: s1 - s0]
             else:
                 position, velocity, codes = block_fleets[s0].sgp4_states(grid, grid.offsets_s[c0:c1])
                 error = np.any(codes != 0, axis=1) | ~np.all(np.isfinite(position), axis=(1, 2))
@@ -339,16 +351,29 @@ def _chunks(fleet: Fleet, grid: TimeGrid, block_sats: int, chunk: int, dtype, st
                 velocity = np.where(error[:, None, None], 7.5, velocity)
                 position = _put_sats(_pad(_pad(position, chunk, axis=1), block), mesh, dtype)
                 velocity = _put_sats(_pad(_pad(velocity, chunk, axis=1), block), mesh, dtype)
-            yield _Chunk(slice(s0, s1), slice(c0, c1), jnp.asarray(dt_s, dtype), jnp.asarray(sun_epoch, dtype),
-                         jnp.asarray(days, jnp.int32), jnp.asarray(valid), block_elements, position, velocity,
-                         error)
+            yield _Chunk(
+                slice(s0, s1),
+                slice(c0, c1),
+                jnp.asarray(dt_s, dtype),
+                jnp.asarray(sun_epoch, dtype),
+                jnp.asarray(days, jnp.int32),
+                jnp.asarray(valid),
+                block_elements,
+                position,
+                velocity,
+                error,
+            )
 
 
 def _warn_sgp4(fleet: Fleet, failed: np.ndarray):
     if np.any(failed):
         names = ", ".join(str(n) for n in fleet.names[failed][:5])
-        warnings.warn(f"SGP4 failed for {int(failed.sum())} satellite(s) (e.g. {names}): decayed or invalid "
-                      "element sets; their results are NaN", RuntimeWarning, stacklevel=3)
+        warnings.warn(
+            f"SGP4 failed for {int(failed.sum())} satellite(s) (e.g. {names}): decayed or invalid "
+            "element sets; their results are NaN",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _is_single_instant(times) -> bool:
@@ -385,34 +410,61 @@ def _full_field(fleet, times, circular_kernel, vector_kernel, *, dtype, block_sa
 
 
 # --- public API ------------------------------------------------------------------------------------------
-def sunlit(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
-           chunk_steps: int = DEFAULT_CHUNK_STEPS) -> np.ndarray:
+def sunlit(
+    fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS, chunk_steps: int = DEFAULT_CHUNK_STEPS
+) -> np.ndarray:
     """Illuminated fraction of the solar disc, (n_sat, n_time) in [0, 1], conical umbra and penumbra.
 
     ``times``: timezone-aware UTC datetimes, an astropy ``Time`` or a skyfield ``Time`` (a single instant gives
     shape (n_sat,)). ``dtype``: float32 or float64 (default: JAX's default float).
     """
-    return _full_field(fleet, times, _jit_circular_fraction, _jit_vector_fraction, dtype=dtype,
-                       block_sats=block_sats, chunk_steps=chunk_steps, with_velocity=False)
+    return _full_field(
+        fleet,
+        times,
+        _jit_circular_fraction,
+        _jit_vector_fraction,
+        dtype=dtype,
+        block_sats=block_sats,
+        chunk_steps=chunk_steps,
+        with_velocity=False,
+    )
 
 
-def beta_angle_deg(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
-                   chunk_steps: int = DEFAULT_CHUNK_STEPS) -> np.ndarray:
+def beta_angle_deg(
+    fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS, chunk_steps: int = DEFAULT_CHUNK_STEPS
+) -> np.ndarray:
     """Beta angle (deg), the Sun's elevation above each orbit plane, (n_sat, n_time).
 
     sin beta = n_hat . s_hat with n_hat the orbit normal (circular: J2-precessed plane; SGP4: r x v)."""
-    out = _full_field(fleet, times, _jit_circular_beta, _jit_vector_beta, dtype=dtype, block_sats=block_sats,
-                      chunk_steps=chunk_steps, with_velocity=True)
+    out = _full_field(
+        fleet,
+        times,
+        _jit_circular_beta,
+        _jit_vector_beta,
+        dtype=dtype,
+        block_sats=block_sats,
+        chunk_steps=chunk_steps,
+        with_velocity=True,
+    )
     return np.rad2deg(out)
 
 
-def positions_km(fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS,
-                 chunk_steps: int = DEFAULT_CHUNK_STEPS) -> np.ndarray:
+def positions_km(
+    fleet: Fleet, times, *, dtype=None, block_sats: int = DEFAULT_BLOCK_SATS, chunk_steps: int = DEFAULT_CHUNK_STEPS
+) -> np.ndarray:
     """Geocentric positions (n_sat, n_time, 3) km in the mean equator and equinox of date (TEME for SGP4 fleets).
 
     For plots, checks and interop; the illumination kernels never form this array."""
-    return _full_field(fleet, times, _jit_circular_position, _jit_vector_position, dtype=dtype,
-                       block_sats=block_sats, chunk_steps=chunk_steps, with_velocity=False)
+    return _full_field(
+        fleet,
+        times,
+        _jit_circular_position,
+        _jit_vector_position,
+        dtype=dtype,
+        block_sats=block_sats,
+        chunk_steps=chunk_steps,
+        with_velocity=False,
+    )
 
 
 def solar_flux_w_m2(times) -> np.ndarray:
@@ -420,7 +472,7 @@ def solar_flux_w_m2(times) -> np.ndarray:
     seasonal swing (perihelion early January, aphelion early July)."""
     grid = time_grid("times", times)
     position = sun.sun_position_km(sun.SunEpoch(*sun.sun_epoch(grid.tt_jd)), grid.offsets_s)
-    flux = SOLAR_CONSTANT_W_M2 * AU_KM**2 / np.sum(np.asarray(position, dtype=float)**2, axis=-1)
+    flux = SOLAR_CONSTANT_W_M2 * AU_KM**2 / np.sum(np.asarray(position, dtype=float) ** 2, axis=-1)
     return flux[0] if _is_single_instant(times) else flux
 
 
@@ -431,10 +483,10 @@ class IlluminationStats:
     names: np.ndarray
     shell_index: np.ndarray
     shell_names: list
-    sunlit_fraction: np.ndarray      # mean illuminated fraction over all steps
-    eclipse_fraction: np.ndarray     # share of steps in eclipse
-    eclipse_days: np.ndarray         # UTC days with at least one step in eclipse
-    max_eclipse_min: np.ndarray      # longest continuous eclipse (runs x step), minutes
+    sunlit_fraction: np.ndarray  # mean illuminated fraction over all steps
+    eclipse_fraction: np.ndarray  # share of steps in eclipse
+    eclipse_days: np.ndarray  # UTC days with at least one step in eclipse
+    max_eclipse_min: np.ndarray  # longest continuous eclipse (runs x step), minutes
     start: str
     days: float
     step_s: float
@@ -444,25 +496,43 @@ class IlluminationStats:
         return len(self.names)
 
     def to_dataframe(self) -> pd.DataFrame:
-        return pd.DataFrame({
-            "name": self.names, "shell": np.asarray(self.shell_names, dtype=object)[self.shell_index],
-            "sunlit_fraction": self.sunlit_fraction, "eclipse_fraction": self.eclipse_fraction,
-            "eclipse_days": self.eclipse_days, "max_eclipse_min": self.max_eclipse_min})
+        return pd.DataFrame(
+            {
+                "name": self.names,
+                "shell": np.asarray(self.shell_names, dtype=object)[self.shell_index],
+                "sunlit_fraction": self.sunlit_fraction,
+                "eclipse_fraction": self.eclipse_fraction,
+                "eclipse_days": self.eclipse_days,
+                "max_eclipse_min": self.max_eclipse_min,
+            }
+        )
 
     def by_shell(self) -> pd.DataFrame:
         """Shell-level summary: satellites, mean sunlit fraction, worst eclipse, most eclipse days."""
         frame = self.to_dataframe()
         return frame.groupby("shell", sort=False).agg(
-            satellites=("name", "size"), sunlit_fraction=("sunlit_fraction", "mean"),
-            min_sunlit_fraction=("sunlit_fraction", "min"), max_eclipse_min=("max_eclipse_min", "max"),
-            eclipse_days_max=("eclipse_days", "max"))
+            satellites=("name", "size"),
+            sunlit_fraction=("sunlit_fraction", "mean"),
+            min_sunlit_fraction=("sunlit_fraction", "min"),
+            max_eclipse_min=("max_eclipse_min", "max"),
+            eclipse_days_max=("eclipse_days", "max"),
+        )
 
 
 def _run_key(fleet: Fleet, grid: TimeGrid, dtype, block: int, chunk: int) -> str:
     """Fingerprint of everything that determines a run's chunks, so a checkpoint is never resumed by another run."""
     digest = hashlib.sha256()
-    for part in (fleet.kind, len(fleet), str(jnp.dtype(dtype)), block, chunk, grid.utc_jd1, grid.utc_jd2,
-                 grid.offsets_s.size, float(grid.offsets_s[-1])):
+    for part in (
+        fleet.kind,
+        len(fleet),
+        str(jnp.dtype(dtype)),
+        block,
+        chunk,
+        grid.utc_jd1,
+        grid.utc_jd2,
+        grid.offsets_s.size,
+        float(grid.offsets_s[-1]),
+    ):
         digest.update(repr(part).encode())
     if fleet.elements is not None:
         for field in fleet.elements:
@@ -475,8 +545,9 @@ def _run_key(fleet: Fleet, grid: TimeGrid, dtype, block: int, chunk: int) -> str
 def _save_checkpoint(path: Path, run_key: str, next_step: int, states: dict, **extra: np.ndarray):
     """Atomically save per-block running states (NamedTuples of (block,) arrays keyed by first satellite) and
     ``extra`` arrays; resumable by ``_load_checkpoint``."""
-    arrays = {f"{s0}:{name}": _to_host(value) for s0, state in states.items()
-              for name, value in state._asdict().items()}
+    arrays = {
+        f"{s0}:{name}": _to_host(value) for s0, state in states.items() for name, value in state._asdict().items()
+    }
     if jax.process_index() != 0:  # one writer; every process took part in the gather above
         return
 
@@ -493,24 +564,38 @@ def _load_checkpoint(path: Path, run_key: str, state_type, mesh):
         return None
     with np.load(path) as saved:
         if str(saved["run_key"]) != run_key:
-            raise ValueError(f"checkpoint={str(path)!r} belongs to a different run (fleet, window, design, dtype or "
-                             "chunking differ); delete it or pass another path")
+            raise ValueError(
+                f"checkpoint={str(path)!r} belongs to a different run (fleet, window, design, dtype or "
+                "chunking differ); delete it or pass another path"
+            )
         blocks = sorted({int(key.split(":")[0]) for key in saved.files if ":" in key})
-        states = {s0: state_type(*(_put_sats(saved[f"{s0}:{name}"], mesh) for name in state_type._fields))
-                  for s0 in blocks}
-        extra = {key: saved[key].copy() for key in saved.files if ":" not in key and key not in ("run_key", "next_step")}
+        states = {
+            s0: state_type(*(_put_sats(saved[f"{s0}:{name}"], mesh) for name in state_type._fields)) for s0 in blocks
+        }
+        extra = {
+            key: saved[key].copy() for key in saved.files if ":" not in key and key not in ("run_key", "next_step")
+        }
         return int(saved["next_step"]), states, extra
 
 
-def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtype=None,
-                 block_sats: int | None = None, chunk_steps: int = DEFAULT_CHUNK_STEPS,
-                 progress: Callable[[int, int], None] | None = None,
-                 checkpoint: str | Path | None = None) -> IlluminationStats:
+def illumination(
+    fleet: Fleet,
+    start,
+    days: float,
+    step_s: float = 60.0,
+    *,
+    dtype=None,
+    block_sats: int | None = None,
+    chunk_steps: int = DEFAULT_CHUNK_STEPS,
+    progress: Callable[[int, int], None] | None = None,
+    checkpoint: str | Path | None = None,
+) -> IlluminationStats:
     """Per-satellite statistics over ``days`` from ``start`` (ISO date or aware datetime) at ``step_s`` steps.
 
     Memory stays bounded by ``block_sats`` satellites x ``chunk_steps`` steps (SGP4 fleets; their default block is
-    8,192) or by ``block_sats`` satellites' running state (circular fleets, default block 32,768); ``progress(done_steps, total_steps)`` is called after
-    each time chunk. With ``checkpoint`` (a file path), the running state is saved atomically after every time
+    8,192) or by ``block_sats`` satellites' running state (circular fleets, default block 32,768);
+    ``progress(done_steps, total_steps)`` is called after each time chunk. With ``checkpoint`` (a file path), the
+    running state is saved atomically after every time
     chunk and an interrupted run called again with the same arguments resumes from its last completed chunk;
     the file is removed when the run completes.
     """
@@ -540,12 +625,10 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
         if state is None:
             state = jax.tree.map(lambda x: _put_sats(x, mesh), stats.init(block, dtype))
         if chunk.elements is not None:
-            state = _circular_update(state, chunk.elements, chunk.dt_s, chunk.sun_epoch, chunk.day_index,
-                                     chunk.valid)
+            state = _circular_update(state, chunk.elements, chunk.dt_s, chunk.sun_epoch, chunk.day_index, chunk.valid)
         else:
             failed[chunk.sats] |= chunk.sgp4_error
-            state = _vector_update(state, chunk.position_km, chunk.dt_s, chunk.sun_epoch, chunk.day_index,
-                                   chunk.valid)
+            state = _vector_update(state, chunk.position_km, chunk.dt_s, chunk.sun_epoch, chunk.day_index, chunk.valid)
         states[chunk.sats.start] = state
         if chunk.sats.stop == n_sat:
             if checkpoint is not None:
@@ -554,8 +637,10 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
                 progress(chunk.steps.stop, n_time)
     if checkpoint is not None and jax.process_index() == 0:
         checkpoint.unlink(missing_ok=True)
-    merged = {name: np.concatenate([_to_host(getattr(states[s0], name))[:min(block, n_sat - s0)]
-                                    for s0 in sorted(states)]) for name in stats.IlluminationState._fields}
+    merged = {
+        name: np.concatenate([_to_host(getattr(states[s0], name))[: min(block, n_sat - s0)] for s0 in sorted(states)])
+        for name in stats.IlluminationState._fields
+    }
     sunlit_fraction = merged["sunlit_sum"].astype(float) / n_time
     eclipse_fraction = merged["eclipse_steps"] / n_time
     max_eclipse_min = merged["max_eclipse_run"] * float(step_s) / 60.0
@@ -563,6 +648,16 @@ def illumination(fleet: Fleet, start, days: float, step_s: float = 60.0, *, dtyp
     for field in (sunlit_fraction, eclipse_fraction, max_eclipse_min, eclipse_days):
         field[failed] = np.nan
     _warn_sgp4(fleet, failed)
-    return IlluminationStats(fleet.names, fleet.shell_index, fleet.shell_names, sunlit_fraction,
-                             eclipse_fraction, eclipse_days, max_eclipse_min, str(start), float(days),
-                             float(step_s), n_time)
+    return IlluminationStats(
+        fleet.names,
+        fleet.shell_index,
+        fleet.shell_names,
+        sunlit_fraction,
+        eclipse_fraction,
+        eclipse_days,
+        max_eclipse_min,
+        str(start),
+        float(days),
+        float(step_s),
+        n_time,
+    )

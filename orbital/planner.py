@@ -27,7 +27,8 @@ import dataclasses
 import functools
 import importlib.metadata
 import itertools
-from typing import Callable, NamedTuple
+from collections.abc import Callable
+from typing import NamedTuple
 
 import jax
 import jax.numpy as jnp
@@ -39,10 +40,30 @@ from orbital import design as design_module
 from orbital.design import SatelliteDesign
 from orbital.scenario import Scenario, load_scenario
 
-PLAN_COLUMNS = ["satellites_launched", "satellites_operating", "sunlit_fraction", "battery_t", "radiator_m2",
-                "compute_availability", "gw_effective", "kw_per_tonne_rollup", "satellite_mass_kg"]
-METRICS = ["gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd", "compute_tonnes",
-           "launches", "battery_t", "radiator_m2", "launch_usd_per_kg", "capex_usd_per_gw"]
+PLAN_COLUMNS = [
+    "satellites_launched",
+    "satellites_operating",
+    "sunlit_fraction",
+    "battery_t",
+    "radiator_m2",
+    "compute_availability",
+    "gw_effective",
+    "kw_per_tonne_rollup",
+    "satellite_mass_kg",
+]
+METRICS = [
+    "gw_effective",
+    "gw_operating",
+    "gw_launched",
+    "satellites_operating",
+    "capex_usd",
+    "compute_tonnes",
+    "launches",
+    "battery_t",
+    "radiator_m2",
+    "launch_usd_per_kg",
+    "capex_usd_per_gw",
+]
 # TOML section names of the launch scenario's parts (the pytree attribute ``share`` is ``[compute_share]``).
 _SECTION = {"share": "compute_share"}
 
@@ -55,12 +76,12 @@ class Geometry:
     shell_names: list
     altitude_km: np.ndarray
     inclination_deg: np.ndarray
-    sunlit_fraction: np.ndarray        # mean over the sample and the window
-    min_sunlit_fraction: np.ndarray    # worst satellite of the sample
-    worst_eclipse_min: np.ndarray      # longest eclipse of any sampled satellite (sizes the battery)
-    eclipse_days: np.ndarray           # most days with an eclipse, any sampled satellite
-    array_cos_mean: np.ndarray         # mean |sin beta|: cosine of arrays fixed normal to the orbit plane
-    day_offsets: np.ndarray            # (n_days,) days since the window start
+    sunlit_fraction: np.ndarray  # mean over the sample and the window
+    min_sunlit_fraction: np.ndarray  # worst satellite of the sample
+    worst_eclipse_min: np.ndarray  # longest eclipse of any sampled satellite (sizes the battery)
+    eclipse_days: np.ndarray  # most days with an eclipse, any sampled satellite
+    array_cos_mean: np.ndarray  # mean |sin beta|: cosine of arrays fixed normal to the orbit plane
+    day_offsets: np.ndarray  # (n_days,) days since the window start
     daily_eclipse_fraction: np.ndarray  # (n_shells, n_days) share of time in eclipse, sample mean
     start: str
     days: float
@@ -68,8 +89,12 @@ class Geometry:
     sample_sats: int
 
     def arrays(self):
-        return dict(altitude_km=jnp.asarray(self.altitude_km), sunlit=jnp.asarray(self.sunlit_fraction),
-                    worst_eclipse_min=jnp.asarray(self.worst_eclipse_min), cos_mean=jnp.asarray(self.array_cos_mean))
+        return dict(
+            altitude_km=jnp.asarray(self.altitude_km),
+            sunlit=jnp.asarray(self.sunlit_fraction),
+            worst_eclipse_min=jnp.asarray(self.worst_eclipse_min),
+            cos_mean=jnp.asarray(self.array_cos_mean),
+        )
 
 
 def compute_geometry(scenario: Scenario, progress: Callable[[float], None] | None = None) -> Geometry:
@@ -77,12 +102,18 @@ def compute_geometry(scenario: Scenario, progress: Callable[[float], None] | Non
 
     from orbital.fleet import Fleet
     from orbital.lighting import beta_angle_deg, illumination, sunlit
+
     study = scenario.study
     shells = scenario.shell_objects()
     fleet = Fleet.from_shells(shells)
     n_shell = len(shells)
-    stats = illumination(fleet, study.geometry_start, study.geometry_days, study.geometry_step_s,
-                         progress=(lambda done, total: progress(0.5 * done / total)) if progress else None)
+    stats = illumination(
+        fleet,
+        study.geometry_start,
+        study.geometry_days,
+        study.geometry_step_s,
+        progress=(lambda done, total: progress(0.5 * done / total)) if progress else None,
+    )
     # Daily eclipse fraction for the seasons plot: the full (sat, time) field is small for a sample.
     start = Time(Time(study.geometry_start, scale="utc").iso, scale="utc")
     n_steps = int(round(study.geometry_days * 86400.0 / study.geometry_step_s))
@@ -104,22 +135,31 @@ def compute_geometry(scenario: Scenario, progress: Callable[[float], None] | Non
         return np.array([how(values[fleet.shell_index == k]) for k in range(n_shell)], dtype=float)
 
     return Geometry(
-        shell_names=[s.name for s in shells], altitude_km=np.array([s.altitude_km for s in shells]),
+        shell_names=[s.name for s in shells],
+        altitude_km=np.array([s.altitude_km for s in shells]),
         inclination_deg=np.array([s.inclination_deg for s in shells]),
         sunlit_fraction=per_shell(stats.sunlit_fraction, np.mean),
         min_sunlit_fraction=per_shell(stats.sunlit_fraction, np.min),
         worst_eclipse_min=per_shell(np.nan_to_num(stats.max_eclipse_min), np.max),
-        eclipse_days=per_shell(stats.eclipse_days, np.max), array_cos_mean=per_shell(cos_mean, np.mean),
-        day_offsets=np.arange(n_days, dtype=float), daily_eclipse_fraction=daily, start=study.geometry_start,
-        days=study.geometry_days, step_s=study.geometry_step_s, sample_sats=study.sample_sats_per_shell)
+        eclipse_days=per_shell(stats.eclipse_days, np.max),
+        array_cos_mean=per_shell(cos_mean, np.mean),
+        day_offsets=np.arange(n_days, dtype=float),
+        daily_eclipse_fraction=daily,
+        start=study.geometry_start,
+        days=study.geometry_days,
+        step_s=study.geometry_step_s,
+        sample_sats=study.sample_sats_per_shell,
+    )
 
 
 # --- inputs: one flat vector of every numeric scenario input --------------------------------------------------
 def _input_tree(scenario: Scenario, kw_initial: float | None = None) -> dict:
     design = scenario.satellite_design()
-    return {"launch": scenario.launch_scenario(kw_initial),
-            "design": {f.name: float(getattr(design, f.name)) for f in dataclasses.fields(SatelliteDesign)},
-            "shares": {s.name: float(s.share) for s in scenario.shells}}
+    return {
+        "launch": scenario.launch_scenario(kw_initial),
+        "design": {f.name: float(getattr(design, f.name)) for f in dataclasses.fields(SatelliteDesign)},
+        "shares": {s.name: float(s.share) for s in scenario.shells},
+    }
 
 
 def _leaf_name(path) -> str:
@@ -134,8 +174,8 @@ def _leaf_name(path) -> str:
 
 
 class _Flat(NamedTuple):
-    names: list          # one per vector element ("vehicles.payload_t[1]")
-    leaf_names: list     # one per leaf
+    names: list  # one per vector element ("vehicles.payload_t[1]")
+    leaf_names: list  # one per leaf
     sizes: list
     shapes: list
     treedef: object
@@ -159,7 +199,7 @@ def _flatten(tree):
 def _unflatten(theta, flat: _Flat):
     pieces, start = [], 0
     for size, shape in zip(flat.sizes, flat.shapes):
-        pieces.append(theta[start:start + size].reshape(shape))
+        pieces.append(theta[start : start + size].reshape(shape))
         start += size
     return jax.tree_util.tree_unflatten(flat.treedef, pieces)
 
@@ -177,8 +217,9 @@ def _plan_outputs(theta, geo, flat, start_year, n_years, kw_from_design) -> dict
     design = SatelliteDesign(**tree["design"])
     shares = jnp.stack(list(tree["shares"].values()))
     shares = shares / jnp.sum(shares)
-    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0))(design, geo["worst_eclipse_min"],
-                                                                      geo["altitude_km"])
+    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0))(
+        design, geo["worst_eclipse_min"], geo["altitude_km"]
+    )
     mass_kg = jnp.sum(shares * mass.total_kg)
     kw_rollup = design.compute_power_w / mass_kg  # W/kg = kW/t
     scenario = tree["launch"]
@@ -188,11 +229,15 @@ def _plan_outputs(theta, geo, flat, start_year, n_years, kw_from_design) -> dict
         scenario = copy.copy(scenario)
         object.__setattr__(scenario, "cohorts", cohorts)
     out = dict(launch.project_arrays(scenario, start_year, n_years))
-    array_margin = (design.array_oversize * (design.peak_compute_power_w + design.bus_power_w)
-                    * (design.array_tracks_sun + (1.0 - design.array_tracks_sun) * geo["cos_mean"])
-                    / (design.compute_power_w + design.bus_power_w))
+    array_margin = (
+        design.array_oversize
+        * (design.peak_compute_power_w + design.bus_power_w)
+        * (design.array_tracks_sun + (1.0 - design.array_tracks_sun) * geo["cos_mean"])
+        / (design.compute_power_w + design.bus_power_w)
+    )
     availability_shell = jnp.minimum(1.0, array_margin) * (
-        geo["sunlit"] + design.eclipse_compute_fraction * (1.0 - geo["sunlit"]))
+        geo["sunlit"] + design.eclipse_compute_fraction * (1.0 - geo["sunlit"])
+    )
     availability = jnp.sum(shares * availability_shell)
     per_gw = 1e9 / design.compute_power_w
     ones = jnp.ones_like(out["gw_launched"])
@@ -206,20 +251,21 @@ def _plan_outputs(theta, geo, flat, start_year, n_years, kw_from_design) -> dict
         compute_availability=availability * ones,
         gw_effective=out["gw_operating"] * availability,
         kw_per_tonne_rollup=kw_rollup * ones,
-        satellite_mass_kg=mass_kg * ones)
+        satellite_mass_kg=mass_kg * ones,
+    )
     return out
 
 
 # Module-level compiled functions: models of the same structure (same shells, vehicles, years) share them.
 _jit_outputs = jax.jit(_plan_outputs, static_argnums=(2, 3, 4, 5))
-_jit_batched = jax.jit(jax.vmap(_plan_outputs, in_axes=(0, None, None, None, None, None)),
-                       static_argnums=(2, 3, 4, 5))
+_jit_batched = jax.jit(jax.vmap(_plan_outputs, in_axes=(0, None, None, None, None, None)), static_argnums=(2, 3, 4, 5))
 
 
 @functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6, 7))
 def _jit_value_and_grad(theta, geo, flat, start_year, n_years, kw_from_design, metric, index):
-    return jax.value_and_grad(lambda th: _plan_outputs(th, geo, flat, start_year, n_years, kw_from_design)
-                              [metric][index])(theta)
+    return jax.value_and_grad(
+        lambda th: _plan_outputs(th, geo, flat, start_year, n_years, kw_from_design)[metric][index]
+    )(theta)
 
 
 class PlanModel:
@@ -230,8 +276,9 @@ class PlanModel:
         self.geometry = geometry
         self.start_year = scenario.study.start_year
         self.n_years = scenario.study.n_years
-        self.kw_from_design = scenario.cohorts.kw_per_tonne_initial is None if kw_from_design is None \
-            else kw_from_design
+        self.kw_from_design = (
+            scenario.cohorts.kw_per_tonne_initial is None if kw_from_design is None else kw_from_design
+        )
         self.theta0, self.flat = _flatten(_input_tree(scenario))
         self.theta0 = jnp.asarray(self.theta0, dtype=jnp.result_type(float))
         self.names = self.flat.names
@@ -253,8 +300,9 @@ class PlanModel:
 
     def year_index(self, year: int) -> int:
         if not self.start_year <= int(year) < self.start_year + self.n_years:
-            raise ValueError(f"year={year}: outside the study window [{self.start_year}, "
-                             f"{self.start_year + self.n_years - 1}]")
+            raise ValueError(
+                f"year={year}: outside the study window [{self.start_year}, {self.start_year + self.n_years - 1}]"
+            )
         return int(year) - self.start_year
 
     def jitted(self, theta) -> dict:
@@ -265,8 +313,9 @@ class PlanModel:
         return _jit_batched(thetas, self._geo, *self._static)
 
     def table(self, theta=None) -> pd.DataFrame:
-        out = {k: np.asarray(v) for k, v in self.jitted(self.theta0 if theta is None else theta).items()
-               if np.ndim(v) == 1}
+        out = {
+            k: np.asarray(v) for k, v in self.jitted(self.theta0 if theta is None else theta).items() if np.ndim(v) == 1
+        }
         frame = pd.DataFrame({name: out[key] for name, key in launch.TABLE_COLUMNS.items()})
         for column in PLAN_COLUMNS:
             frame[column] = out[column]
@@ -285,24 +334,44 @@ class PlanModel:
         rows = []
         for k, name in enumerate(g.shell_names):
             m = mass(design, g.worst_eclipse_min[k], g.altitude_km[k])
-            rows.append(dict(shell=name, share=self.scenario.shells[k].share, altitude_km=g.altitude_km[k],
-                             inclination_deg=g.inclination_deg[k], sampled_satellites=g.sample_sats,
-                             sunlit_fraction=g.sunlit_fraction[k], min_sunlit_fraction=g.min_sunlit_fraction[k],
-                             worst_eclipse_min=g.worst_eclipse_min[k], eclipse_days=g.eclipse_days[k],
-                             array_cos_mean=g.array_cos_mean[k],
-                             battery_capacity_wh=float(m.battery_capacity_wh), battery_kg=float(m.battery_kg),
-                             radiator_area_m2=float(m.radiator_area_m2), radiator_kg=float(m.radiator_kg),
-                             array_area_m2=float(m.array_area_m2), array_kg=float(m.array_kg),
-                             compute_kg=float(m.compute_kg), bus_kg=float(m.bus_kg),
-                             structure_kg=float(m.structure_kg), mass_kg=float(m.total_kg),
-                             kw_per_tonne=float(m.kw_per_tonne)))
+            rows.append(
+                dict(
+                    shell=name,
+                    share=self.scenario.shells[k].share,
+                    altitude_km=g.altitude_km[k],
+                    inclination_deg=g.inclination_deg[k],
+                    sampled_satellites=g.sample_sats,
+                    sunlit_fraction=g.sunlit_fraction[k],
+                    min_sunlit_fraction=g.min_sunlit_fraction[k],
+                    worst_eclipse_min=g.worst_eclipse_min[k],
+                    eclipse_days=g.eclipse_days[k],
+                    array_cos_mean=g.array_cos_mean[k],
+                    battery_capacity_wh=float(m.battery_capacity_wh),
+                    battery_kg=float(m.battery_kg),
+                    radiator_area_m2=float(m.radiator_area_m2),
+                    radiator_kg=float(m.radiator_kg),
+                    array_area_m2=float(m.array_area_m2),
+                    array_kg=float(m.array_kg),
+                    compute_kg=float(m.compute_kg),
+                    bus_kg=float(m.bus_kg),
+                    structure_kg=float(m.structure_kg),
+                    mass_kg=float(m.total_kg),
+                    kw_per_tonne=float(m.kw_per_tonne),
+                )
+            )
         frame = pd.DataFrame(rows)
         d = design
         tracking = d.array_tracks_sun + (1 - d.array_tracks_sun) * frame["array_cos_mean"]
-        margin = np.minimum(1.0, d.array_oversize * (d.peak_compute_power_w + d.bus_power_w) * tracking
-                            / (d.compute_power_w + d.bus_power_w))
-        frame["compute_availability"] = margin * (frame["sunlit_fraction"]
-                                                  + d.eclipse_compute_fraction * (1 - frame["sunlit_fraction"]))
+        margin = np.minimum(
+            1.0,
+            d.array_oversize
+            * (d.peak_compute_power_w + d.bus_power_w)
+            * tracking
+            / (d.compute_power_w + d.bus_power_w),
+        )
+        frame["compute_availability"] = margin * (
+            frame["sunlit_fraction"] + d.eclipse_compute_fraction * (1 - frame["sunlit_fraction"])
+        )
         return frame
 
 
@@ -328,7 +397,8 @@ class Plan:
                 "gw_operating_final_year": float(t.loc[last, "gw_operating"]),
                 "gw_effective_final_year": float(t.loc[last, "gw_effective"]),
                 "satellites_operating_final_year": float(t.loc[last, "satellites_operating"]),
-                "peak_gw_launched": float(t.loc[peak_year, "gw_launched"]), "peak_gw_launched_year": peak_year,
+                "peak_gw_launched": float(t.loc[peak_year, "gw_launched"]),
+                "peak_gw_launched_year": peak_year,
                 "first_year_100_gw_launched": int(reach[0]) if len(reach) else None,
                 "binding_constraint_final_year": str(t.loc[last, "binding_constraint"]),
                 "compute_availability": float(t["compute_availability"].iloc[0]),
@@ -337,8 +407,12 @@ class Plan:
                 "satellite_mass_kg": float(t["satellite_mass_kg"].iloc[0]),
                 "cumulative_capex_usd": float(t["capex_usd"].sum()),
             },
-            "geometry_sampling": {"satellites_per_shell": self.geometry.sample_sats, "start": self.geometry.start,
-                                  "days": self.geometry.days, "step_s": self.geometry.step_s},
+            "geometry_sampling": {
+                "satellites_per_shell": self.geometry.sample_sats,
+                "start": self.geometry.start,
+                "days": self.geometry.days,
+                "step_s": self.geometry.step_s,
+            },
         }
 
 
@@ -357,9 +431,14 @@ def provenance(scenario: Scenario) -> dict:
         version = importlib.metadata.version("orbital-compute-planner")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - running from a bare checkout
         version = "unknown"
-    return {"scenario_name": scenario.name, "scenario_sha256": scenario.sha256(),
-            "package_version": version, "jax_backend": jax.default_backend(),
-            "jax_x64": bool(jax.config.jax_enable_x64), "scenario": scenario.to_dict()}
+    return {
+        "scenario_name": scenario.name,
+        "scenario_sha256": scenario.sha256(),
+        "package_version": version,
+        "jax_backend": jax.default_backend(),
+        "jax_x64": bool(jax.config.jax_enable_x64),
+        "scenario": scenario.to_dict(),
+    }
 
 
 # --- sensitivities ------------------------------------------------------------------------------------------
@@ -379,8 +458,15 @@ def sensitivity(model: PlanModel, metric: str = "gw_effective", year: int | None
     calendar = np.array([_is_calendar(name) for name in model.names])
     scale = np.where(calendar, 1.0, theta)
     elasticity = grad * scale / value if value != 0 else np.zeros_like(grad)
-    frame = pd.DataFrame({"input": model.names, "value": theta, "gradient": grad, "elasticity": elasticity,
-                          "per": np.where(calendar, "+1 year", "+1 %")})
+    frame = pd.DataFrame(
+        {
+            "input": model.names,
+            "value": theta,
+            "gradient": grad,
+            "elasticity": elasticity,
+            "per": np.where(calendar, "+1 year", "+1 %"),
+        }
+    )
     frame = frame[~frame["input"].isin(model.unused)]
     frame = frame.reindex(frame["elasticity"].abs().sort_values(ascending=False, kind="stable").index)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
@@ -409,18 +495,30 @@ def resolve_input(model: PlanModel, key: str) -> list:
     exact_leaf = [i for i, n in enumerate(names) if n.split("[")[0] == key]
     if exact_leaf:
         return exact_leaf
-    leaf_matches = sorted({n.split("[")[0] for n in names if ("." + n.split("[")[0]).endswith("." + key)
-                           or ("." + n).endswith("." + key)})
+    leaf_matches = sorted(
+        {n.split("[")[0] for n in names if ("." + n.split("[")[0]).endswith("." + key) or ("." + n).endswith("." + key)}
+    )
     if len(leaf_matches) == 1:
         match = leaf_matches[0]
-        return [i for i, n in enumerate(names) if n == match or n.split("[")[0] == match and "[" in n
-                and ("." + n).endswith("." + key) or n.split("[")[0] == match and "[" not in key]
+        return [
+            i
+            for i, n in enumerate(names)
+            if n == match
+            or n.split("[")[0] == match
+            and "[" in n
+            and ("." + n).endswith("." + key)
+            or n.split("[")[0] == match
+            and "[" not in key
+        ]
     if len(leaf_matches) > 1:
         raise ValueError(f"--set {key}: ambiguous; it matches {', '.join(leaf_matches)}")
     import difflib
+
     close = difflib.get_close_matches(key, names, n=3)
-    raise ValueError(f"--set {key}: not a numeric scenario input" +
-                     (f"; did you mean {', '.join(close)}?" if close else "; `orbital sensitivity` lists them"))
+    raise ValueError(
+        f"--set {key}: not a numeric scenario input"
+        + (f"; did you mean {', '.join(close)}?" if close else "; `orbital sensitivity` lists them")
+    )
 
 
 def parse_set(text: str) -> tuple[str, list]:
@@ -440,8 +538,10 @@ def parse_set(text: str) -> tuple[str, list]:
 def sweep(model: PlanModel, settings: dict) -> pd.DataFrame:
     """What-if grid: every combination of ``settings`` (key -> values), evaluated in one vmapped call. Returns a
     long table: one row per grid point and year."""
-    if "cohorts.kw_per_tonne_initial" in {model.names[i] for k in settings for i in resolve_input(model, k)} \
-            and model.kw_from_design:
+    if (
+        "cohorts.kw_per_tonne_initial" in {model.names[i] for k in settings for i in resolve_input(model, k)}
+        and model.kw_from_design
+    ):
         model = PlanModel(model.scenario, model.geometry, kw_from_design=False)
         rollup = float(model_rollup(model))
         model.theta0 = model.theta0.at[model.index("cohorts.kw_per_tonne_initial")].set(rollup)
@@ -455,19 +555,26 @@ def sweep(model: PlanModel, settings: dict) -> pd.DataFrame:
     _check_thetas(model, thetas)
     # Pad the grid to a bucket size (shared compiled shapes across sweeps and small Monte Carlo runs).
     padded = np.concatenate([thetas, np.repeat(thetas[-1:], _bucket(len(thetas)) - len(thetas), axis=0)])
-    out = {k: np.asarray(v)[: len(thetas)] for k, v in model.batched(jnp.asarray(padded)).items()
-           if np.ndim(v) == 2}
+    out = {k: np.asarray(v)[: len(thetas)] for k, v in model.batched(jnp.asarray(padded)).items() if np.ndim(v) == 2}
     years = model.start_year + np.arange(model.n_years)
     rows = []
     for g, point in enumerate(grid):
         frame = pd.DataFrame({"case": g, **{k: v for k, v in zip(keys, point)}, "year": years})
-        for metric in ["launches", "payload_t", "kw_per_tonne", "gw_launched", "gw_operating", "gw_effective",
-                       "satellites_operating", "capex_usd", "binding_code"]:
+        for metric in [
+            "launches",
+            "payload_t",
+            "kw_per_tonne",
+            "gw_launched",
+            "gw_operating",
+            "gw_effective",
+            "satellites_operating",
+            "capex_usd",
+            "binding_code",
+        ]:
             frame[metric] = out[metric][g]
         rows.append(frame)
     table = pd.concat(rows, ignore_index=True)
-    table["binding_constraint"] = pd.Categorical.from_codes(table.pop("binding_code").astype(int),
-                                                            launch.BINDING_NAMES)
+    table["binding_constraint"] = pd.Categorical.from_codes(table.pop("binding_code").astype(int), launch.BINDING_NAMES)
     return table
 
 
@@ -489,8 +596,10 @@ def _check_thetas(model: PlanModel, thetas: np.ndarray, what: str = "what-if val
             SatelliteDesign(**{k: float(v) for k, v in tree["design"].items()})
             launch_tree = tree["launch"]
             # Rebuild through the constructors so that launch's own range checks run.
-            dataclasses.replace(launch_tree, **{f.name: dataclasses.replace(getattr(launch_tree, f.name))
-                                               for f in dataclasses.fields(launch_tree)})
+            dataclasses.replace(
+                launch_tree,
+                **{f.name: dataclasses.replace(getattr(launch_tree, f.name)) for f in dataclasses.fields(launch_tree)},
+            )
         except (ValueError, TypeError) as err:
             raise ValueError(f"{what} out of range: {err}") from None
 
@@ -521,8 +630,10 @@ def sample_inputs(model: PlanModel, n: int, seed: int) -> np.ndarray:
     keys = list(mc.inputs)
     thetas = np.tile(np.asarray(model.theta0, dtype=float), (n, 1))
     if not keys:
-        raise ValueError(f"scenario '{model.scenario.name}': [montecarlo.inputs] is empty; give at least one "
-                         "uncertain input (e.g. [montecarlo.inputs.\"limits.flights_per_vehicle_per_yr\"])")
+        raise ValueError(
+            f"scenario '{model.scenario.name}': [montecarlo.inputs] is empty; give at least one "
+            'uncertain input (e.g. [montecarlo.inputs."limits.flights_per_vehicle_per_yr"])'
+        )
     corr = np.eye(len(keys))
     for c in mc.correlations:
         i, j = keys.index(c.a), keys.index(c.b)
@@ -530,8 +641,10 @@ def sample_inputs(model: PlanModel, n: int, seed: int) -> np.ndarray:
     try:
         chol = np.linalg.cholesky(corr)
     except np.linalg.LinAlgError:
-        raise ValueError("montecarlo.correlations: the correlation matrix is not positive definite; "
-                         "lower the magnitudes of the correlations") from None
+        raise ValueError(
+            "montecarlo.correlations: the correlation matrix is not positive definite; "
+            "lower the magnitudes of the correlations"
+        ) from None
     with jax.enable_x64(True):
         normals = np.asarray(jax.random.normal(jax.random.key(seed), (n, len(keys)), dtype=jnp.float64))
     z = normals @ chol.T
@@ -540,9 +653,15 @@ def sample_inputs(model: PlanModel, n: int, seed: int) -> np.ndarray:
     return thetas
 
 
-def montecarlo(model: PlanModel, n: int | None = None, seed: int | None = None, *, chunk: int = 20_000,
-               progress: Callable[[float], None] | None = None,
-               metrics=("gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd")) -> dict:
+def montecarlo(
+    model: PlanModel,
+    n: int | None = None,
+    seed: int | None = None,
+    *,
+    chunk: int = 20_000,
+    progress: Callable[[float], None] | None = None,
+    metrics=("gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd"),
+) -> dict:
     """Monte Carlo of the plan: ``jax.vmap`` of ``PlanModel.outputs`` over sampled inputs (in chunks of
     ``chunk`` draws). Returns ``{"draws": {metric: (n, n_years)}, "bands": DataFrame, "inputs": DataFrame}``;
     bands are percentiles per year (ordered by construction)."""
@@ -564,13 +683,13 @@ def montecarlo(model: PlanModel, n: int | None = None, seed: int | None = None, 
     # Pad the last chunk to the chunk size so that one compiled shape serves every chunk.
     size = min(chunk, _bucket(n))
     for start in range(0, n, size):
-        part = thetas[start:start + size]
+        part = thetas[start : start + size]
         m = part.shape[0]
         if m < size:
             part = np.concatenate([part, np.repeat(part[-1:], size - m, axis=0)])
         out = model.batched(jnp.asarray(part))
         for metric in metrics:
-            draws[metric][start:start + m] = np.asarray(out[metric])[:m]
+            draws[metric][start : start + m] = np.asarray(out[metric])[:m]
         if progress:
             progress(min(1.0, (start + m) / n))
     years = model.start_year + np.arange(model.n_years)
@@ -587,18 +706,31 @@ def montecarlo(model: PlanModel, n: int | None = None, seed: int | None = None, 
 
 def _check_draw_ranges(model: PlanModel, thetas: np.ndarray):
     """Draws outside an input's allowed range would silently give NaN; name the first offender instead."""
-    lows = {"compute_share.start": (0, 1), "compute_share.end": (0, 1), "cohorts.replacement_fraction": (0, 1),
-            "economics.learning_rate": (0, 0.999999), "cohorts.degradation_per_yr": (0, 0.999999)}
+    lows = {
+        "compute_share.start": (0, 1),
+        "compute_share.end": (0, 1),
+        "cohorts.replacement_fraction": (0, 1),
+        "economics.learning_rate": (0, 0.999999),
+        "cohorts.degradation_per_yr": (0, 0.999999),
+    }
     for key in model.scenario.montecarlo.inputs:
         column = thetas[:, model.index(key)]
         low, high = lows.get(key, (None, None))
         if low is not None and (column.min() < low or column.max() > high):
-            raise ValueError(f"montecarlo.inputs.{key}: draws reach {column.min():g}..{column.max():g}, outside "
-                             f"the allowed range [{low:g}, {high:g}]; narrow the distribution")
-        if low is None and key.split(".")[-1].split("[")[0] not in ("mean",) and column.min() <= 0 \
-                and not key.endswith("_year"):
-            raise ValueError(f"montecarlo.inputs.{key}: draws reach {column.min():g}, but the input must be "
-                             "positive; use a lognormal or a narrower distribution")
+            raise ValueError(
+                f"montecarlo.inputs.{key}: draws reach {column.min():g}..{column.max():g}, outside "
+                f"the allowed range [{low:g}, {high:g}]; narrow the distribution"
+            )
+        if (
+            low is None
+            and key.split(".")[-1].split("[")[0] not in ("mean",)
+            and column.min() <= 0
+            and not key.endswith("_year")
+        ):
+            raise ValueError(
+                f"montecarlo.inputs.{key}: draws reach {column.min():g}, but the input must be "
+                "positive; use a lognormal or a narrower distribution"
+            )
 
 
 # --- published-case table -----------------------------------------------------------------------------------
@@ -609,68 +741,133 @@ def validation_cases(quick: bool = False) -> pd.DataFrame:
     import thermal
     from orbital import geometry
     from orbital.lighting import solar_flux_w_m2
+
     cases = []
 
     def case(name, source, expected, computed, tolerance):
         computed = float(computed)
-        cases.append(dict(case=name, source=source, expected=expected, computed=computed, tolerance=tolerance,
-                          passed=bool(abs(computed - expected) <= tolerance)))
+        cases.append(
+            dict(
+                case=name,
+                source=source,
+                expected=expected,
+                computed=computed,
+                tolerance=tolerance,
+                passed=bool(abs(computed - expected) <= tolerance),
+            )
+        )
 
     case("eclipse fraction, circular 400 km, beta 0", "DESIGN §4", 0.390, geometry.eclipse_fraction(400.0, 0.0), 5e-4)
     case("eclipse duration, 400 km, beta 0 (min)", "DESIGN §4", 36.1, geometry.eclipse_duration_min(400.0, 0.0), 0.05)
     case("period, 400 km (min)", "DESIGN §4", 92.56, geometry.period_min(400.0), 0.01)
     case("sun-synchronous inclination, 650 km (deg)", "DESIGN §4", 97.99, geometry.sso_inclination_deg(650.0), 0.01)
     case("period, 650 km (min)", "DESIGN §4", 97.73, geometry.period_min(650.0), 0.005)
-    starcloud = dict(solar_flux_w_m2=1366.0, solar_absorptivity=0.09, sun_view_factor=1.0, earth_view_factor=0.25,
-                     albedo=0.3, earth_temperature_k=253.15)
-    case("two-sided radiator net flux, Starcloud convention (W/m^2)", "Starcloud white paper (DESIGN §4)", 633.0,
-         thermal.net_flux_w_m2(293.15, 0.92, sides=2, ir_absorptivity=0.09, **starcloud), 0.5)
-    case("ideal one-sided radiator, 1 MW at 300 K (m^2)", "DESIGN §4", 2419.0,
-         thermal.radiator_area_m2(1e6, 300.0, 0.9, sides=1), 0.5)
-    case("launched-power price at $3,600/kg ($/kW/yr)", "Google Suncatcher §2.4", 14_700.0,
-         launch.launched_power_usd_per_kw_yr(575.0, 28.0, 5.0, 3600.0), 0.015 * 14_700.0)  # the paper rounds
-    case("launched-power price at $200/kg ($/kW/yr)", "Google Suncatcher §2.4", 810.0,
-         launch.launched_power_usd_per_kw_yr(575.0, 28.0, 5.0, 200.0), 0.015 * 810.0)
+    starcloud = dict(
+        solar_flux_w_m2=1366.0,
+        solar_absorptivity=0.09,
+        sun_view_factor=1.0,
+        earth_view_factor=0.25,
+        albedo=0.3,
+        earth_temperature_k=253.15,
+    )
+    case(
+        "two-sided radiator net flux, Starcloud convention (W/m^2)",
+        "Starcloud white paper (DESIGN §4)",
+        633.0,
+        thermal.net_flux_w_m2(293.15, 0.92, sides=2, ir_absorptivity=0.09, **starcloud),
+        0.5,
+    )
+    case(
+        "ideal one-sided radiator, 1 MW at 300 K (m^2)",
+        "DESIGN §4",
+        2419.0,
+        thermal.radiator_area_m2(1e6, 300.0, 0.9, sides=1),
+        0.5,
+    )
+    case(
+        "launched-power price at $3,600/kg ($/kW/yr)",
+        "Google Suncatcher §2.4",
+        14_700.0,
+        launch.launched_power_usd_per_kw_yr(575.0, 28.0, 5.0, 3600.0),
+        0.015 * 14_700.0,
+    )  # the paper rounds
+    case(
+        "launched-power price at $200/kg ($/kW/yr)",
+        "Google Suncatcher §2.4",
+        810.0,
+        launch.launched_power_usd_per_kw_yr(575.0, 28.0, 5.0, 200.0),
+        0.015 * 810.0,
+    )
     case("1 Mt/yr at 100 kW/t (GW/yr)", "SpaceX FCC filing (DESIGN §4)", 100.0, launch.gw_per_year(1e6, 100.0), 1e-9)
     case("launches for 1 Mt/yr at 100 t", "DESIGN §4", 10_000.0, launch.launches_per_year(1e6, 100.0), 1e-6)
     case("launches for 1 Mt/yr at 200 t", "DESIGN §4", 5_000.0, launch.launches_per_year(1e6, 200.0), 1e-6)
     case("1 Mt/yr at 70 kW/t, AI1 (GW/yr)", "SpaceX AI1 (DESIGN §4)", 70.0, launch.gw_per_year(1e6, 70.0), 1e-9)
     case("tonnes for 100 GW/yr at 70 kW/t (Mt/yr)", "DESIGN §4", 1.43, 100.0 / 70.0, 0.005)
-    jan = solar_flux_w_m2(dt.datetime(2027, 1, 3, tzinfo=dt.timezone.utc))
-    jul = solar_flux_w_m2(dt.datetime(2027, 7, 5, tzinfo=dt.timezone.utc))
+    jan = solar_flux_w_m2(dt.datetime(2027, 1, 3, tzinfo=dt.UTC))
+    jul = solar_flux_w_m2(dt.datetime(2027, 7, 5, tzinfo=dt.UTC))
     case("solar flux, early January (W/m^2)", "DESIGN §4", 1407.6, jan, 1.0)
     case("solar flux, early July (W/m^2)", "DESIGN §4", 1316.6, jul, 1.0)
     from orbital.fleet import Fleet, Shell
     from orbital.lighting import illumination
+
     days, step = (60.0, 900.0) if quick else (365.0, 600.0)
     fleet = Fleet.from_shells([Shell.sun_synchronous(650.0, 18.0, planes=1, sats_per_plane=4)])
     sunlit = illumination(fleet, "2027-01-01", days, step).sunlit_fraction.mean()
     if not quick:
         case("dawn-dusk 650 km, sunlit fraction over a year", "issue 5 / Suncatcher (~96 %)", 0.96, sunlit, 0.02)
     from orbital.design import SatelliteDesign, design_mass
-    case("AI1-class roll-up (kW/t)", "SpaceX AI1 ~70 kW/t (DESIGN §1)", 70.0,
-         design_mass(SatelliteDesign.ai1(), 0.0, 600.0).kw_per_tonne, 3.5)
-    case("filing-class roll-up (kW/t)", "SpaceX FCC filing 100 kW/t (DESIGN §1)", 100.0,
-         design_mass(SatelliteDesign.filing_100kw_per_t(), 0.0, 600.0).kw_per_tonne, 5.0)
+
+    case(
+        "AI1-class roll-up (kW/t)",
+        "SpaceX AI1 ~70 kW/t (DESIGN §1)",
+        70.0,
+        design_mass(SatelliteDesign.ai1(), 0.0, 600.0).kw_per_tonne,
+        3.5,
+    )
+    case(
+        "filing-class roll-up (kW/t)",
+        "SpaceX FCC filing 100 kW/t (DESIGN §1)",
+        100.0,
+        design_mass(SatelliteDesign.filing_100kw_per_t(), 0.0, 600.0).kw_per_tonne,
+        5.0,
+    )
     return pd.DataFrame(cases)
 
 
-__all__ = ["Geometry", "Plan", "PlanModel", "compute_geometry", "input_names", "montecarlo", "parse_set", "plan",
-           "provenance", "resolve_input", "sample_inputs", "sensitivity", "sweep", "validation_cases", "METRICS",
-           "PLAN_COLUMNS"]
+__all__ = [
+    "Geometry",
+    "Plan",
+    "PlanModel",
+    "compute_geometry",
+    "input_names",
+    "montecarlo",
+    "parse_set",
+    "plan",
+    "provenance",
+    "resolve_input",
+    "sample_inputs",
+    "sensitivity",
+    "sweep",
+    "validation_cases",
+    "METRICS",
+    "PLAN_COLUMNS",
+]
 
 
 # --- plots (matplotlib figures; the caller saves them) ---------------------------------------------------------
 def _figure(width=9.0, height=5.0):
     import matplotlib
+
     if matplotlib.get_backend().lower() not in ("agg", "module://matplotlib_inline.backend_inline"):
         matplotlib.use("Agg", force=False)
     from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), layout="constrained")
 
 
 def _integer_years(ax):
     from matplotlib.ticker import MaxNLocator
+
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("year")
 
@@ -684,13 +881,26 @@ def plot_ramp(table: pd.DataFrame, title: str = ""):
     ax.plot(years, table["gw_launched"], "o-", label="GW launched per year")
     ax.plot(years, table["gw_operating"], "s-", label="GW operating (year end, derated)")
     ax.plot(years, table["gw_effective"], "^-", label="GW effective (x compute availability)")
-    colours = {"launch": "tab:blue", "factory": "tab:orange", "arrays": "tab:green", "chips": "tab:red",
-               "demand": "tab:purple"}
+    colours = {
+        "launch": "tab:blue",
+        "factory": "tab:orange",
+        "arrays": "tab:green",
+        "chips": "tab:red",
+        "demand": "tab:purple",
+    }
     binding = table["binding_constraint"].astype(str).to_numpy()
     for name in dict.fromkeys(binding):
         mask = binding == name
-        ax.fill_between(years, 0, table["gw_launched"], where=mask, step="mid", alpha=0.15,
-                        color=colours.get(name, "grey"), label=f"binding: {name}")
+        ax.fill_between(
+            years,
+            0,
+            table["gw_launched"],
+            where=mask,
+            step="mid",
+            alpha=0.15,
+            color=colours.get(name, "grey"),
+            label=f"binding: {name}",
+        )
     _integer_years(ax)
     ax.set_ylabel("GW")
     ax.set_title(title or "Deployment ramp")
@@ -707,8 +917,9 @@ def plot_seasons(geometry: Geometry, title: str = ""):
         ax.plot(geometry.day_offsets, 100.0 * geometry.daily_eclipse_fraction[k], label=name)
     ax.set_xlabel(f"days from {geometry.start}")
     ax.set_ylabel("time in eclipse (% of day)")
-    ax.set_title(title or f"Eclipse seasons ({geometry.sample_sats} sampled satellites per shell, "
-                          f"{geometry.step_s:g} s steps)")
+    ax.set_title(
+        title or f"Eclipse seasons ({geometry.sample_sats} sampled satellites per shell, {geometry.step_s:g} s steps)"
+    )
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig
@@ -739,8 +950,10 @@ def plot_tornado(sens: pd.DataFrame, top: int = 15):
     colours = ["tab:blue" if e >= 0 else "tab:red" for e in rows["elasticity"]]
     ax.barh(rows["input"], rows["elasticity"], color=colours)
     ax.axvline(0.0, color="black", lw=0.8)
-    ax.set_xlabel(f"elasticity of {sens.attrs.get('metric', 'metric')} in {sens.attrs.get('year', '')}\n"
-                  "(% change per +1 % of the input, or per +1 year for calendar years; exact, jax.grad)")
+    ax.set_xlabel(
+        f"elasticity of {sens.attrs.get('metric', 'metric')} in {sens.attrs.get('year', '')}\n"
+        "(% change per +1 % of the input, or per +1 year for calendar years; exact, jax.grad)"
+    )
     ax.tick_params(axis="y", labelsize=8)
     return fig
 
@@ -753,8 +966,15 @@ def plot_fan(bands: pd.DataFrame, metric: str = "gw_effective", title: str = "")
     years = frame["year"].to_numpy()
     n = len(columns)
     for i in range(n // 2):
-        ax.fill_between(years, frame[columns[i]], frame[columns[n - 1 - i]], alpha=0.2 + 0.2 * i, color="tab:blue",
-                        lw=0, label=f"{columns[i][1:]}-{columns[n - 1 - i][1:]} %")
+        ax.fill_between(
+            years,
+            frame[columns[i]],
+            frame[columns[n - 1 - i]],
+            alpha=0.2 + 0.2 * i,
+            color="tab:blue",
+            lw=0,
+            label=f"{columns[i][1:]}-{columns[n - 1 - i][1:]} %",
+        )
     if n % 2:
         ax.plot(years, frame[columns[n // 2]], color="tab:blue", label=f"median ({columns[n // 2]})")
     _integer_years(ax)
@@ -768,7 +988,7 @@ def plot_fan(bands: pd.DataFrame, metric: str = "gw_effective", title: str = "")
 def plot_sweep(table: pd.DataFrame, keys: list, metric: str = "gw_effective"):
     fig = _figure()
     ax = fig.add_subplot()
-    for case, frame in table.groupby("case"):
+    for _, frame in table.groupby("case"):
         label = ", ".join(f"{k}={frame[k].iloc[0]:g}" for k in keys)
         ax.plot(frame["year"], frame[metric], label=label)
     _integer_years(ax)

@@ -15,13 +15,12 @@ import json
 import tomllib
 import typing
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, model_validator
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DEFAULT_SCENARIO = "ai1-100gw"
-
 
 
 class ScenarioError(ValueError):
@@ -56,8 +55,8 @@ class CadenceIn(_Strict):
     ceiling_launches_per_yr: float = Field(10_000.0, gt=0.0, le=1e6)  # SpaceX FCC filing long-term goal
     growth_rate_per_yr: float = Field(0.55, gt=0.0, le=5.0)  # assumption (launch.Cadence)
     ref_year: float = Field(2027.0, ge=1957.0, le=2200.0)
-    table_years: Optional[list[float]] = None
-    table_launches: Optional[list[float]] = None
+    table_years: list[float] | None = None
+    table_launches: list[float] | None = None
 
 
 class LimitsIn(_Strict):
@@ -77,8 +76,10 @@ class VehiclesIn(_Strict):
     @model_validator(mode="after")
     def _same_length(self):
         if len(self.payload_t) != len(self.intro_year):
-            raise ValueError(f"payload_t has {len(self.payload_t)} entries and intro_year {len(self.intro_year)}: "
-                             "give one of each per vehicle")
+            raise ValueError(
+                f"payload_t has {len(self.payload_t)} entries and intro_year {len(self.intro_year)}: "
+                "give one of each per vehicle"
+            )
         if any(p <= 0 or p > 2000 for p in self.payload_t):
             raise ValueError("payload_t: every payload must be in (0, 2000] t")
         return self
@@ -93,7 +94,7 @@ class ComputeShareIn(_Strict):
 
 class CohortsIn(_Strict):
     # None: the cohort's initial kW/t is the design's mass roll-up (share-weighted over shells).
-    kw_per_tonne_initial: Optional[float] = Field(None, gt=0.0, le=10_000.0)
+    kw_per_tonne_initial: float | None = Field(None, gt=0.0, le=10_000.0)
     kw_per_tonne_final: float = Field(100.0, gt=0.0, le=10_000.0)  # SpaceX FCC filing
     kw_improvement_tau_yr: float = Field(5.0, gt=0.0, le=100.0)
     kw_ref_year: float = Field(2027.0, ge=1957.0, le=2200.0)
@@ -126,8 +127,8 @@ class EconomicsIn(_Strict):
     learning_rate: float = Field(0.20, ge=0.0, lt=1.0)  # Suncatcher §2.4
     floor_usd_per_kg: float = Field(0.0, ge=0.0)
     satellite_usd_per_kw: float = Field(25_000.0, ge=0.0)
-    table_years: Optional[list[float]] = None
-    table_usd_per_kg: Optional[list[float]] = None
+    table_years: list[float] | None = None
+    table_usd_per_kg: list[float] | None = None
 
 
 class ShellIn(_Strict):
@@ -137,8 +138,8 @@ class ShellIn(_Strict):
     name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")
     altitude_km: float = Field(ge=160.0, le=3000.0)
     share: float = Field(gt=0.0, le=1.0)
-    inclination_deg: Optional[float] = Field(None, ge=0.0, le=180.0)
-    ltan_hours: Optional[float] = Field(None, ge=0.0, le=24.0)
+    inclination_deg: float | None = Field(None, ge=0.0, le=180.0)
+    ltan_hours: float | None = Field(None, ge=0.0, le=24.0)
 
     @model_validator(mode="after")
     def _one_orbit_kind(self):
@@ -153,9 +154,9 @@ def _design_model():
     import dataclasses
 
     from orbital.design import SatelliteDesign
-    fields = {f.name: (Optional[float], None) for f in dataclasses.fields(SatelliteDesign)}
-    return create_model("DesignIn", __base__=_Strict,
-                        base=(Literal["ai1", "filing_100kw_per_t"], "ai1"), **fields)
+
+    fields = {f.name: (float | None, None) for f in dataclasses.fields(SatelliteDesign)}
+    return create_model("DesignIn", __base__=_Strict, base=(Literal["ai1", "filing_100kw_per_t"], "ai1"), **fields)
 
 
 DesignIn = _design_model()
@@ -166,18 +167,22 @@ class DistributionIn(_Strict):
     triangular: low, mode, high."""
 
     dist: Literal["normal", "lognormal", "uniform", "triangular"]
-    mean: Optional[float] = None
-    sd: Optional[float] = Field(None, gt=0.0)
-    median: Optional[float] = Field(None, gt=0.0)
-    sd_log: Optional[float] = Field(None, gt=0.0, le=5.0)
-    low: Optional[float] = None
-    mode: Optional[float] = None
-    high: Optional[float] = None
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0.0)
+    median: float | None = Field(None, gt=0.0)
+    sd_log: float | None = Field(None, gt=0.0, le=5.0)
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
 
     @model_validator(mode="after")
     def _parameters(self):
-        needed = {"normal": ("mean", "sd"), "lognormal": ("median", "sd_log"), "uniform": ("low", "high"),
-                  "triangular": ("low", "mode", "high")}[self.dist]
+        needed = {
+            "normal": ("mean", "sd"),
+            "lognormal": ("median", "sd_log"),
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+        }[self.dist]
         given = {k for k in ("mean", "sd", "median", "sd_log", "low", "mode", "high") if getattr(self, k) is not None}
         if given != set(needed):
             raise ValueError(f"dist '{self.dist}' takes exactly {', '.join(needed)} (got {', '.join(sorted(given))})")
@@ -233,8 +238,9 @@ class Scenario(_Strict):
         total = sum(s.share for s in self.shells)
         if abs(total - 1.0) > 1e-6:
             shares = [s.share for s in self.shells]
-            raise ValueError(f"shells[*].share = {shares}: shares sum to {total:g}; the shares of the shells must "
-                             "sum to 1")
+            raise ValueError(
+                f"shells[*].share = {shares}: shares sum to {total:g}; the shares of the shells must sum to 1"
+            )
         names = [s.name for s in self.shells]
         if len(set(names)) != len(names):
             raise ValueError(f"shell names must be unique, got {names}")
@@ -255,7 +261,7 @@ class Scenario(_Strict):
         """SHA-256 of the canonical scenario (all fields with defaults filled in, sorted keys)."""
         return hashlib.sha256(self.canonical_json().encode()).hexdigest()
 
-    def with_changes(self, **sections) -> "Scenario":
+    def with_changes(self, **sections) -> Scenario:
         """A re-validated copy with some fields changed, e.g. ``with_changes(study={"geometry_days": 30})``."""
         data = self.to_dict()
         for section, changes in sections.items():
@@ -269,38 +275,48 @@ class Scenario(_Strict):
         """The ``launch.LaunchScenario``; the cohorts' initial kW/t is the scenario's value, else
         ``kw_per_tonne_initial`` (the design's roll-up, supplied by the planner), else launch's default."""
         import launch
+
         c = self.cadence
         if c.model == "table":
             if c.table_years is None or c.table_launches is None:
                 raise ValueError("cadence.model = 'table' needs cadence.table_years and cadence.table_launches")
-            cadence = launch.Cadence(table_years=c.table_years, table_launches=c.table_launches, model="table",
-                                     ref_year=c.ref_year)
+            cadence = launch.Cadence(
+                table_years=c.table_years, table_launches=c.table_launches, model="table", ref_year=c.ref_year
+            )
         else:
-            cadence = launch.Cadence(c.start_launches_per_yr, c.ceiling_launches_per_yr, c.growth_rate_per_yr,
-                                     c.ref_year, model=c.model)
+            cadence = launch.Cadence(
+                c.start_launches_per_yr, c.ceiling_launches_per_yr, c.growth_rate_per_yr, c.ref_year, model=c.model
+            )
         co = self.cohorts.model_dump()
-        co["kw_per_tonne_initial"] = (co["kw_per_tonne_initial"] or kw_per_tonne_initial
-                                      or launch.CohortParams().kw_per_tonne_initial)
+        co["kw_per_tonne_initial"] = (
+            co["kw_per_tonne_initial"] or kw_per_tonne_initial or launch.CohortParams().kw_per_tonne_initial
+        )
         e = self.economics.model_dump()
         if e["price_model"] == "table" and (e["table_years"] is None or e["table_usd_per_kg"] is None):
-            raise ValueError("economics.price_model = 'table' needs economics.table_years and "
-                             "economics.table_usd_per_kg")
+            raise ValueError(
+                "economics.price_model = 'table' needs economics.table_years and economics.table_usd_per_kg"
+            )
         if e["price_model"] != "table":
             e.pop("table_years"), e.pop("table_usd_per_kg")
         s = self.supply
         return launch.LaunchScenario(
-            cadence=cadence, limits=launch.LaunchLimits(**self.limits.model_dump()),
+            cadence=cadence,
+            limits=launch.LaunchLimits(**self.limits.model_dump()),
             vehicles=launch.VehicleMix(**self.vehicles.model_dump()),
             share=launch.ComputeShare(**self.compute_share.model_dump()),
             cohorts=launch.CohortParams(**co),
-            supply=launch.SupplyCaps(chips=launch.Capacity(**s.chips.model_dump()),
-                                     arrays=launch.Capacity(**s.arrays.model_dump()),
-                                     factory=launch.Capacity(**s.factory.model_dump()),
-                                     demand_gw_per_yr=s.demand_gw_per_yr),
-            economics=launch.Economics(**e))
+            supply=launch.SupplyCaps(
+                chips=launch.Capacity(**s.chips.model_dump()),
+                arrays=launch.Capacity(**s.arrays.model_dump()),
+                factory=launch.Capacity(**s.factory.model_dump()),
+                demand_gw_per_yr=s.demand_gw_per_yr,
+            ),
+            economics=launch.Economics(**e),
+        )
 
     def satellite_design(self):
         from orbital.design import SatelliteDesign
+
         values = self.design.model_dump(exclude_none=True)
         base = values.pop("base")
         design = SatelliteDesign.ai1() if base == "ai1" else SatelliteDesign.filing_100kw_per_t()
@@ -309,18 +325,30 @@ class Scenario(_Strict):
     def shell_objects(self, sample_sats: int | None = None):
         """Representative sample of each shell (see ``Study.sample_sats_per_shell``)."""
         from orbital.fleet import Shell
+
         n = sample_sats or self.study.sample_sats_per_shell
         out = []
         for s in self.shells:
             if s.ltan_hours is not None:
                 # One dawn-dusk (or other LTAN) plane; satellites spread in argument of latitude.
-                out.append(Shell.sun_synchronous(s.altitude_km, s.ltan_hours, planes=1, sats_per_plane=n,
-                                                 epoch=self.study.geometry_start, name=s.name))
+                out.append(
+                    Shell.sun_synchronous(
+                        s.altitude_km,
+                        s.ltan_hours,
+                        planes=1,
+                        sats_per_plane=n,
+                        epoch=self.study.geometry_start,
+                        name=s.name,
+                    )
+                )
             else:
                 # One satellite per plane, planes spread over 360 deg of RAAN: the beta-angle history (which sets
                 # eclipses) depends on the RAAN, not on the phase within a plane.
-                out.append(Shell.walker(s.altitude_km, s.inclination_deg, n, 1, 0, epoch=self.study.geometry_start,
-                                        name=s.name))
+                out.append(
+                    Shell.walker(
+                        s.altitude_km, s.inclination_deg, n, 1, 0, epoch=self.study.geometry_start, name=s.name
+                    )
+                )
         return out
 
 
@@ -338,8 +366,7 @@ def resolve(name_or_path) -> Path:
     path = Path(text)
     if path.is_file():
         return path
-    raise ScenarioError(f"{text}: no such scenario; give a TOML file or one of the built-ins: "
-                        f"{', '.join(builtins)}")
+    raise ScenarioError(f"{text}: no such scenario; give a TOML file or one of the built-ins: {', '.join(builtins)}")
 
 
 def load_scenario(name_or_path=DEFAULT_SCENARIO) -> Scenario:
@@ -363,10 +390,12 @@ def parse_scenario(raw: dict, label: str = "<scenario>") -> Scenario:
         raise ScenarioError(_one_line(label, err, raw)) from None
     try:
         from orbital.fleet import _epoch_time
+
         _epoch_time(scenario.study.geometry_start)
     except (ValueError, TypeError) as err:
-        raise ScenarioError(f"{label}: study.geometry_start = {scenario.study.geometry_start!r}: "
-                            f"{' '.join(str(err).split())}") from None
+        raise ScenarioError(
+            f"{label}: study.geometry_start = {scenario.study.geometry_start!r}: {' '.join(str(err).split())}"
+        ) from None
     # Cross-checks that need the launch/design classes (their own range checks) and the input names.
     try:
         scenario.launch_scenario()
@@ -380,14 +409,23 @@ def parse_scenario(raw: dict, label: str = "<scenario>") -> Scenario:
 
 def _section_of(message: str) -> str:
     """Prefix launch/design messages (which name the field) with the scenario section they come from."""
-    from orbital.design import SatelliteDesign
     import dataclasses
+
+    from orbital.design import SatelliteDesign
+
     first = message.split("=")[0].split(" ")[0]
     if first in {f.name for f in dataclasses.fields(SatelliteDesign)}:
         return "design."
-    sections = {"Cadence.": "cadence", "LaunchLimits.": "limits", "VehicleMix.": "vehicles",
-                "ComputeShare.": "compute_share", "CohortParams.": "cohorts", "Capacity.": "supply",
-                "SupplyCaps.": "supply", "Economics.": "economics"}
+    sections = {
+        "Cadence.": "cadence",
+        "LaunchLimits.": "limits",
+        "VehicleMix.": "vehicles",
+        "ComputeShare.": "compute_share",
+        "CohortParams.": "cohorts",
+        "Capacity.": "supply",
+        "SupplyCaps.": "supply",
+        "Economics.": "economics",
+    }
     for prefix, section in sections.items():
         if message.startswith(prefix):
             return f"[{section}] "
@@ -396,11 +434,14 @@ def _section_of(message: str) -> str:
 
 def _check_montecarlo_names(scenario: Scenario):
     from orbital.planner import input_names
+
     names = input_names(scenario)
     for key in scenario.montecarlo.inputs:
         if key == "cohorts.kw_per_tonne_initial" and scenario.cohorts.kw_per_tonne_initial is None:
-            raise ValueError(f"montecarlo.inputs.{key}: the design's mass roll-up sets it; give [cohorts] "
-                             "kw_per_tonne_initial in the scenario to draw it, or draw design inputs instead")
+            raise ValueError(
+                f"montecarlo.inputs.{key}: the design's mass roll-up sets it; give [cohorts] "
+                "kw_per_tonne_initial in the scenario to draw it, or draw design inputs instead"
+            )
         if key not in names:
             close = difflib.get_close_matches(key, names, n=1)
             hint = f"; did you mean '{close[0]}'?" if close else "; see `orbital sensitivity` for the input names"
@@ -434,8 +475,11 @@ def _dotted(loc, raw) -> str:
     parts, node = [], raw
     for part in loc:
         if isinstance(part, int):
-            name = node[part].get("name") if isinstance(node, list) and part < len(node) and \
-                isinstance(node[part], dict) else None
+            name = (
+                node[part].get("name")
+                if isinstance(node, list) and part < len(node) and isinstance(node[part], dict)
+                else None
+            )
             parts[-1] += f"[{part}]" if name is None else f"[{part}:{name}]"
         else:
             parts.append(str(part))
@@ -446,9 +490,41 @@ def _dotted(loc, raw) -> str:
     return ".".join(parts) or "(top level)"
 
 
-_UNIT_TOKENS = {"km", "m", "cm", "mm", "kg", "t", "g", "w", "kw", "mw", "gw", "tw", "wh", "kwh", "s", "min", "h",
-                "hours", "day", "days", "yr", "deg", "rad", "k", "c", "m2", "usd", "tonne", "tonnes", "lb", "ft",
-                "percent", "pct"}
+_UNIT_TOKENS = {
+    "km",
+    "m",
+    "cm",
+    "mm",
+    "kg",
+    "t",
+    "g",
+    "w",
+    "kw",
+    "mw",
+    "gw",
+    "tw",
+    "wh",
+    "kwh",
+    "s",
+    "min",
+    "h",
+    "hours",
+    "day",
+    "days",
+    "yr",
+    "deg",
+    "rad",
+    "k",
+    "c",
+    "m2",
+    "usd",
+    "tonne",
+    "tonnes",
+    "lb",
+    "ft",
+    "percent",
+    "pct",
+}
 
 
 def _stem(key: str) -> tuple:
@@ -471,8 +547,10 @@ def _one_line(label: str, err: ValidationError, raw: dict) -> str:
         # Same name once the unit tokens are dropped: a wrong (or missing) unit suffix; name the expected key.
         same_stem = [a for a in allowed if _stem(a) == _stem(bad) and a != bad and _stem(a)]
         if same_stem:
-            return (f"{label}: {key} = {value!r}: wrong unit suffix, expected key '{same_stem[0]}' "
-                    f"(units are part of the key name)")
+            return (
+                f"{label}: {key} = {value!r}: wrong unit suffix, expected key '{same_stem[0]}' "
+                f"(units are part of the key name)"
+            )
         close = difflib.get_close_matches(bad, allowed, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'? " if close else ""
         return f"{label}: {key} = {value!r}: unknown key; {hint}allowed keys here: {', '.join(allowed)}"
@@ -486,5 +564,12 @@ def _one_line(label: str, err: ValidationError, raw: dict) -> str:
     return f"{label}: {key} = {value!r}: {message}"
 
 
-__all__ = ["Scenario", "ScenarioError", "builtin_scenarios", "load_scenario", "parse_scenario", "resolve",
-           "DEFAULT_SCENARIO"]
+__all__ = [
+    "Scenario",
+    "ScenarioError",
+    "builtin_scenarios",
+    "load_scenario",
+    "parse_scenario",
+    "resolve",
+    "DEFAULT_SCENARIO",
+]

@@ -29,10 +29,15 @@ class TimeGrid(NamedTuple):
     def tt_jd(self) -> float:
         return self.tt_jd1 + self.tt_jd2
 
-    def shifted(self, seconds: float) -> "TimeGrid":
+    def shifted(self, seconds: float) -> TimeGrid:
         """The same instants referred to ``seconds`` after this reference (keeps float64 phase precision)."""
-        return TimeGrid(self.utc_jd1, self.utc_jd2 + seconds / SECONDS_PER_DAY, self.tt_jd1,
-                        self.tt_jd2 + seconds / SECONDS_PER_DAY, self.offsets_s - seconds)
+        return TimeGrid(
+            self.utc_jd1,
+            self.utc_jd2 + seconds / SECONDS_PER_DAY,
+            self.tt_jd1,
+            self.tt_jd2 + seconds / SECONDS_PER_DAY,
+            self.offsets_s - seconds,
+        )
 
     def utc_day_index(self) -> np.ndarray:
         """UTC calendar day of each instant, counted from the reference's day (0, 1, 2, ...).
@@ -65,29 +70,35 @@ def to_astropy(name: str, value) -> Time:
         try:
             parsed = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"{name}={value!r} is not an ISO date or datetime, e.g. '2027-01-01' or "
-                             "'2027-01-01T06:00:00+00:00'") from None
+            raise ValueError(
+                f"{name}={value!r} is not an ISO date or datetime, e.g. '2027-01-01' or '2027-01-01T06:00:00+00:00'"
+            ) from None
         if parsed.tzinfo is None:
-            parsed = parsed.replace(tzinfo=dt.timezone.utc)
+            parsed = parsed.replace(tzinfo=dt.UTC)
         value = parsed
     if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
-        value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.timezone.utc)
+        value = dt.datetime(value.year, value.month, value.day, tzinfo=dt.UTC)
     values = [value] if isinstance(value, dt.datetime) else value
     try:
         values = list(values)
     except TypeError:
-        raise TypeError(f"{name}: expected timezone-aware datetimes, an astropy Time or a skyfield Time, "
-                        f"got {type(value).__name__}") from None
+        raise TypeError(
+            f"{name}: expected timezone-aware datetimes, an astropy Time or a skyfield Time, got {type(value).__name__}"
+        ) from None
     if not values:
         raise ValueError(f"{name}: no times given")
     for item in values:
         if not isinstance(item, dt.datetime):
-            raise TypeError(f"{name}: expected timezone-aware datetimes, an astropy Time or a skyfield Time, "
-                            f"got an element of type {type(item).__name__}")
+            raise TypeError(
+                f"{name}: expected timezone-aware datetimes, an astropy Time or a skyfield Time, "
+                f"got an element of type {type(item).__name__}"
+            )
         if item.tzinfo is None or item.utcoffset() is None:
-            raise ValueError(f"{name}: naive datetime {item.isoformat()} has no time zone; "
-                             "pass e.g. datetime(..., tzinfo=datetime.timezone.utc)")
-    utc = [item.astimezone(dt.timezone.utc).replace(tzinfo=None) for item in values]
+            raise ValueError(
+                f"{name}: naive datetime {item.isoformat()} has no time zone; "
+                "pass e.g. datetime(..., tzinfo=datetime.timezone.utc)"
+            )
+    utc = [item.astimezone(dt.UTC).replace(tzinfo=None) for item in values]
     result = Time(utc, scale="utc")
     return result[0] if isinstance(value, dt.datetime) else result
 
@@ -99,8 +110,9 @@ def time_grid(name: str, value) -> TimeGrid:
     reference = flat[0]
     tt, tt0 = flat.tt, reference.tt
     offsets_s = ((tt.jd1 - tt0.jd1) + (tt.jd2 - tt0.jd2)) * SECONDS_PER_DAY
-    return TimeGrid(float(reference.jd1), float(reference.jd2), float(tt0.jd1), float(tt0.jd2),
-                    np.asarray(offsets_s, dtype=float))
+    return TimeGrid(
+        float(reference.jd1), float(reference.jd2), float(tt0.jd1), float(tt0.jd2), np.asarray(offsets_s, dtype=float)
+    )
 
 
 def uniform_grid(name: str, start, days: float, step_s: float) -> TimeGrid:

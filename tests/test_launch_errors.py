@@ -12,41 +12,93 @@ YEARS = np.arange(2016.0, 2024.0)
 LAUNCHES = np.array([8, 18, 21, 13, 25, 31, 61, 96.0])
 
 
-@pytest.mark.parametrize("call, error, message", [
-    (lambda: launch.launches_per_year(1e6, -5.0), ValueError,
-     "payload_t=-5 is outside the allowed range (0, inf) t"),
-    (lambda: launch.gw_per_year(1e6, -70.0), ValueError, "kw_per_tonne=-70 is outside the allowed range [0, inf) kW/t"),
-    (lambda: launch.gw_per_year(-1.0, 70.0), ValueError, "tonnes_per_year=-1"),
-    (lambda: launch.Cadence(start_launches_per_yr=-3.0), ValueError,
-     "Cadence.start_launches_per_yr=-3 is outside the allowed range (0, inf) launches/yr"),
-    (lambda: launch.Cadence(start_launches_per_yr=200.0, ceiling_launches_per_yr=100.0), ValueError,
-     "Cadence.ceiling_launches_per_yr=100 launches/yr must be greater than Cadence.start_launches_per_yr=200"),
-    (lambda: launch.Capacity(start_gw_per_yr=10.0, ceiling_gw_per_yr=5.0), ValueError,
-     "Capacity.ceiling_gw_per_yr=5 GW/yr must be greater than Capacity.start_gw_per_yr=10"),
-    (lambda: launch.VehicleMix(payload_t=(100.0, -200.0)), ValueError, "VehicleMix.payload_t=-200 is outside the allowed range (0, inf) t"),
-    (lambda: launch.VehicleMix(intro_year=(2029.0, 2027.0)), ValueError,
-     "VehicleMix.intro_year must be non-decreasing: VehicleMix.intro_year[0]=2029 is followed by"),
-    (lambda: launch.CohortParams(kw_per_tonne_initial=-1.0), ValueError, "CohortParams.kw_per_tonne_initial=-1 is outside the allowed range (0, inf) kW/t"),
-    (lambda: launch.CohortParams(degradation_per_yr=1.0), ValueError,
-     "CohortParams.degradation_per_yr=1 is outside the allowed range [0, 1) 1/yr"),
-    (lambda: launch.CohortParams(life_sd_yr=0.01), ValueError, "CohortParams.life_sd_yr=0.01 is outside the allowed range [0.05, inf) yr"),
-    (lambda: launch.Economics(learning_rate=1.2), ValueError, "Economics.learning_rate=1.2 is outside"),
-    (lambda: launch.fit_ramp(YEARS[::-1], LAUNCHES), ValueError, "years must be strictly increasing"),
-    (lambda: launch.fit_ramp(YEARS[:3], LAUNCHES[:3]), ValueError,
-     "a history of 3 years is too short for model='logistic': it has 3 parameters and needs at least 4"),
-    (lambda: launch.fit_ramp(YEARS[:2], LAUNCHES[:2], "exponential"), ValueError, "needs at least 3"),
-    (lambda: launch.fit_ramp(YEARS, -LAUNCHES), ValueError, "launches=-8 is outside the allowed range [0, inf) launches/yr"),
-    (lambda: launch.fit_ramp(YEARS, LAUNCHES[:-1]), ValueError, "must have the same shape as years"),
-    (lambda: launch.fit_ramp(YEARS, LAUNCHES, "linear"), ValueError, "model='linear' is not one of"),
-    (lambda: launch.fit_ramp(YEARS, LAUNCHES, ceiling_prior=(-5.0, 1.0)), ValueError, "ceiling_prior[0]=-5"),
-    (lambda: launch.project(launch.default_scenario(), 2027, 0), ValueError, "n_years=0 is outside"),
-    (lambda: launch.project(launch.default_scenario(), 2027.5, 10), TypeError, "start_year=2027.5 must be a Python int"),
-    (lambda: launch.project("default"), TypeError, "must be a LaunchScenario"),
-    (lambda: launch.Cadence(model="exponential"), ValueError, "Cadence.model='exponential' is not one of"),
-    (lambda: launch.Cadence.from_table([2030, 2027], [10, 20]), ValueError, "Cadence.table_years must be strictly"),
-    (lambda: launch.launched_power_usd_per_kw_yr(575.0, 0.0, 5.0, 200.0), ValueError, "power_kw=0 is outside the allowed range (0, inf) kW"),
-    (lambda: launch.gw_per_year("lots", 70.0), TypeError, "tonnes_per_year='lots' is not a number"),
-])
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        (
+            lambda: launch.launches_per_year(1e6, -5.0),
+            ValueError,
+            "payload_t=-5 is outside the allowed range (0, inf) t",
+        ),
+        (
+            lambda: launch.gw_per_year(1e6, -70.0),
+            ValueError,
+            "kw_per_tonne=-70 is outside the allowed range [0, inf) kW/t",
+        ),
+        (lambda: launch.gw_per_year(-1.0, 70.0), ValueError, "tonnes_per_year=-1"),
+        (
+            lambda: launch.Cadence(start_launches_per_yr=-3.0),
+            ValueError,
+            "Cadence.start_launches_per_yr=-3 is outside the allowed range (0, inf) launches/yr",
+        ),
+        (
+            lambda: launch.Cadence(start_launches_per_yr=200.0, ceiling_launches_per_yr=100.0),
+            ValueError,
+            "Cadence.ceiling_launches_per_yr=100 launches/yr must be greater than Cadence.start_launches_per_yr=200",
+        ),
+        (
+            lambda: launch.Capacity(start_gw_per_yr=10.0, ceiling_gw_per_yr=5.0),
+            ValueError,
+            "Capacity.ceiling_gw_per_yr=5 GW/yr must be greater than Capacity.start_gw_per_yr=10",
+        ),
+        (
+            lambda: launch.VehicleMix(payload_t=(100.0, -200.0)),
+            ValueError,
+            "VehicleMix.payload_t=-200 is outside the allowed range (0, inf) t",
+        ),
+        (
+            lambda: launch.VehicleMix(intro_year=(2029.0, 2027.0)),
+            ValueError,
+            "VehicleMix.intro_year must be non-decreasing: VehicleMix.intro_year[0]=2029 is followed by",
+        ),
+        (
+            lambda: launch.CohortParams(kw_per_tonne_initial=-1.0),
+            ValueError,
+            "CohortParams.kw_per_tonne_initial=-1 is outside the allowed range (0, inf) kW/t",
+        ),
+        (
+            lambda: launch.CohortParams(degradation_per_yr=1.0),
+            ValueError,
+            "CohortParams.degradation_per_yr=1 is outside the allowed range [0, 1) 1/yr",
+        ),
+        (
+            lambda: launch.CohortParams(life_sd_yr=0.01),
+            ValueError,
+            "CohortParams.life_sd_yr=0.01 is outside the allowed range [0.05, inf) yr",
+        ),
+        (lambda: launch.Economics(learning_rate=1.2), ValueError, "Economics.learning_rate=1.2 is outside"),
+        (lambda: launch.fit_ramp(YEARS[::-1], LAUNCHES), ValueError, "years must be strictly increasing"),
+        (
+            lambda: launch.fit_ramp(YEARS[:3], LAUNCHES[:3]),
+            ValueError,
+            "a history of 3 years is too short for model='logistic': it has 3 parameters and needs at least 4",
+        ),
+        (lambda: launch.fit_ramp(YEARS[:2], LAUNCHES[:2], "exponential"), ValueError, "needs at least 3"),
+        (
+            lambda: launch.fit_ramp(YEARS, -LAUNCHES),
+            ValueError,
+            "launches=-8 is outside the allowed range [0, inf) launches/yr",
+        ),
+        (lambda: launch.fit_ramp(YEARS, LAUNCHES[:-1]), ValueError, "must have the same shape as years"),
+        (lambda: launch.fit_ramp(YEARS, LAUNCHES, "linear"), ValueError, "model='linear' is not one of"),
+        (lambda: launch.fit_ramp(YEARS, LAUNCHES, ceiling_prior=(-5.0, 1.0)), ValueError, "ceiling_prior[0]=-5"),
+        (lambda: launch.project(launch.default_scenario(), 2027, 0), ValueError, "n_years=0 is outside"),
+        (
+            lambda: launch.project(launch.default_scenario(), 2027.5, 10),
+            TypeError,
+            "start_year=2027.5 must be a Python int",
+        ),
+        (lambda: launch.project("default"), TypeError, "must be a LaunchScenario"),
+        (lambda: launch.Cadence(model="exponential"), ValueError, "Cadence.model='exponential' is not one of"),
+        (lambda: launch.Cadence.from_table([2030, 2027], [10, 20]), ValueError, "Cadence.table_years must be strictly"),
+        (
+            lambda: launch.launched_power_usd_per_kw_yr(575.0, 0.0, 5.0, 200.0),
+            ValueError,
+            "power_kw=0 is outside the allowed range (0, inf) kW",
+        ),
+        (lambda: launch.gw_per_year("lots", 70.0), TypeError, "tonnes_per_year='lots' is not a number"),
+    ],
+)
 def test_bad_input_is_named_with_its_value_and_allowed_range(call, error, message):
     with pytest.raises(error, match=re.escape(message)):
         call()
@@ -57,11 +109,14 @@ def ramp():
     return launch.fit_ramp(YEARS, LAUNCHES)
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(quantiles=(0.9, 0.1)), "quantiles must be strictly increasing"),
-    (dict(quantiles=(0.0, 0.5)), "quantiles=0 is outside the allowed range (0, 1)"),
-    (dict(quantiles=(0.5, 1.0)), "quantiles=1 is outside the allowed range (0, 1)"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        (dict(quantiles=(0.9, 0.1)), "quantiles must be strictly increasing"),
+        (dict(quantiles=(0.0, 0.5)), "quantiles=0 is outside the allowed range (0, 1)"),
+        (dict(quantiles=(0.5, 1.0)), "quantiles=1 is outside the allowed range (0, 1)"),
+    ],
+)
 def test_bad_quantiles(ramp, kwargs, message):
     with pytest.raises(ValueError, match=re.escape(message)):
         ramp.predict([2024], **kwargs)

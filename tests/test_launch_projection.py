@@ -23,23 +23,39 @@ def smooth_scenario():
     would only be first-order accurate)."""
     base = launch.default_scenario()
     return base.replace(
-        cadence=launch.Cadence(start_launches_per_yr=20.0, ceiling_launches_per_yr=9000.0, growth_rate_per_yr=0.5,
-                               ref_year=2027.3),
+        cadence=launch.Cadence(
+            start_launches_per_yr=20.0, ceiling_launches_per_yr=9000.0, growth_rate_per_yr=0.5, ref_year=2027.3
+        ),
         limits=launch.LaunchLimits(6.0, 23.0, 27.0, 2.5, 0.9, 1.1),
         vehicles=launch.VehicleMix(payload_t=(95.0, 205.0), intro_year=(2027.0, 2029.4), transition_yr=2.3),
         share=launch.ComputeShare(0.06, 0.45, 2027.7, 7.45),
         cohorts=launch.CohortParams(72.0, 105.0, 4.7, 2027.2, 0.021, 0.017, 5.3, 0.6, 0.8),
-        supply=launch.SupplyCaps(chips=launch.Capacity(2.1, 60.0, 0.41, 2027.1),
-                                 arrays=launch.Capacity(0.6, 900.0, 0.55, 2026.9),
-                                 factory=launch.Capacity(0.003, 450.0, 0.9, 2027.05), demand_gw_per_yr=45.0),
+        supply=launch.SupplyCaps(
+            chips=launch.Capacity(2.1, 60.0, 0.41, 2027.1),
+            arrays=launch.Capacity(0.6, 900.0, 0.55, 2026.9),
+            factory=launch.Capacity(0.003, 450.0, 0.9, 2027.05),
+            demand_gw_per_yr=45.0,
+        ),
         economics=launch.Economics(3400.0, 6500.0, 0.19, 15.0, 24_000.0),
     )
 
 
 def test_table_has_the_required_columns_and_one_row_per_year():
     table = launch.project(launch.default_scenario(), START, YEARS)
-    required = ["year", "launches", "compute_launches", "payload_t", "tonnes_to_orbit", "kw_per_tonne", "gw_launched",
-                "gw_operating", "gw_retired", "binding_constraint", "launch_usd_per_kg", "capex_usd"]
+    required = [
+        "year",
+        "launches",
+        "compute_launches",
+        "payload_t",
+        "tonnes_to_orbit",
+        "kw_per_tonne",
+        "gw_launched",
+        "gw_operating",
+        "gw_retired",
+        "binding_constraint",
+        "launch_usd_per_kg",
+        "capex_usd",
+    ]
     assert all(c in table.columns for c in required)
     assert list(table["year"]) == list(range(START, START + YEARS))
     assert set(table["binding_constraint"].astype(str)) <= set(launch.BINDING_NAMES)
@@ -69,10 +85,12 @@ def test_cohort_accounting_closes_for_every_cohort_every_year():
     assert np.all(old["gw_operating"] <= 1e-6 * old["gw_launched"])
     # The per-cohort matrices agree with the yearly totals.
     out = launch.project_arrays(smooth_scenario(), START, YEARS, with_cohorts=True)
-    np.testing.assert_allclose(np.asarray(out["cohort_operating_gw"]).sum(axis=1), out["gw_operating_nameplate"],
-                               rtol=1e-12)
-    np.testing.assert_allclose(np.diff(np.asarray(out["cohort_retired_gw"]).sum(axis=1)), out["gw_retired"][1:],
-                               rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        np.asarray(out["cohort_operating_gw"]).sum(axis=1), out["gw_operating_nameplate"], rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        np.diff(np.asarray(out["cohort_retired_gw"]).sum(axis=1)), out["gw_retired"][1:], rtol=1e-9, atol=1e-12
+    )
 
 
 def test_replacement_eats_into_growth_from_the_same_capacity():
@@ -97,8 +115,15 @@ def test_replacement_eats_into_growth_from_the_same_capacity():
 
 def test_deployment_is_the_minimum_of_the_caps_and_the_binding_one_is_reported():
     out = {k: np.asarray(x) for k, x in launch.project_arrays(smooth_scenario(), START, YEARS).items()}
-    caps = np.stack([out["cap_launch_gw"], out["cap_factory_gw"], out["cap_arrays_gw"], out["cap_chips_gw"],
-                     out["demand_gw"] + out["gw_replacement"] * 0 + (out["gw_launched"] - out["gw_growth"])])
+    caps = np.stack(
+        [
+            out["cap_launch_gw"],
+            out["cap_factory_gw"],
+            out["cap_arrays_gw"],
+            out["cap_chips_gw"],
+            out["demand_gw"] + out["gw_replacement"] * 0 + (out["gw_launched"] - out["gw_growth"]),
+        ]
+    )
     np.testing.assert_allclose(out["gw_launched"], caps.min(axis=0), rtol=1e-12)
     np.testing.assert_array_equal(out["binding_code"], caps.argmin(axis=0))
     names = {launch.BINDING_NAMES[c] for c in out["binding_code"]}
@@ -111,7 +136,8 @@ def test_table_cadence_and_table_prices():
     years = [2027, 2030, 2040]
     scenario = launch.default_scenario().replace(
         cadence=launch.Cadence.from_table(years, [10.0, 400.0, 5000.0]),
-        economics=launch.Economics.from_table(years, [2000.0, 800.0, 150.0]))
+        economics=launch.Economics.from_table(years, [2000.0, 800.0, 150.0]),
+    )
     table = launch.project(scenario, START, 15).set_index("year")
     assert table.loc[2030, "launches"] == pytest.approx(400.0)
     assert table.loc[2035, "launches"] == pytest.approx(2700.0)
@@ -124,8 +150,7 @@ def test_jit_equals_no_jit():
     eager = kernel.project(scenario, START, YEARS)  # the kernel called directly, op by op outside its scan
     jitted = launch.project_arrays(scenario, START, YEARS)  # the cached jax.jit of the same kernel
     for key in eager:
-        np.testing.assert_allclose(np.asarray(jitted[key]), np.asarray(eager[key]), rtol=1e-12, atol=1e-12,
-                                   err_msg=key)
+        np.testing.assert_allclose(np.asarray(jitted[key]), np.asarray(eager[key]), rtol=1e-12, atol=1e-12, err_msg=key)
 
 
 def test_monte_carlo_vmaps_thousands_of_scenarios_and_equals_a_loop():
@@ -136,11 +161,12 @@ def test_monte_carlo_vmaps_thousands_of_scenarios_and_equals_a_loop():
     spread = np.percentile(np.asarray(out["gw_operating"][:, -1]), [10, 90])
     assert spread[1] > 1.2 * spread[0]  # the sampled numbers matter
     for k in (0, 1, MC_BATCH - 1):
-        one = jax.tree_util.tree_map(lambda x: x[k], batch)
+        one = jax.tree_util.tree_map(lambda x, k=k: x[k], batch)
         single = launch.project_arrays(one, START, YEARS)
         for key in single:
-            np.testing.assert_allclose(np.asarray(out[key][k]), np.asarray(single[key]), rtol=1e-10, atol=1e-9,
-                                       err_msg=key)
+            np.testing.assert_allclose(
+                np.asarray(out[key][k]), np.asarray(single[key]), rtol=1e-10, atol=1e-9, err_msg=key
+            )
 
 
 def test_float32_matches_float64_within_stated_tolerance():
@@ -155,6 +181,7 @@ def test_float32_matches_float64_within_stated_tolerance():
 
 
 # ---- gradients against central finite differences, for every scenario number and every float output -----
+
 
 def _float_keys(out):
     return sorted(k for k, x in out.items() if jnp.issubdtype(x.dtype, jnp.floating) and k != "year")
@@ -187,7 +214,7 @@ def test_every_output_has_exact_gradients_for_every_scenario_number():
     batch = jax.vmap(unravel)(jnp.asarray(padded))
     out = launch.monte_carlo(batch, START, YEARS)
     values = np.concatenate([np.asarray(out[k])[: len(perturbed)] / scales[k] for k in keys], axis=1)
-    fd = ((values[: flat.size] - values[flat.size:]) / (2 * step[:, None])).T
+    fd = ((values[: flat.size] - values[flat.size :]) / (2 * step[:, None])).T
     # Every scenario number moves some output (nothing is silently ignored) except the first vehicle's
     # introduction year, which is documented as ignored (the first vehicle flies from the start) ...
     moved = np.max(np.abs(jac), axis=0)
@@ -204,9 +231,12 @@ def test_reverse_mode_gradients_are_finite_at_edges_and_match_finite_differences
     # jax.grad of the public function (what notebook users call) at zero failure rate, zero degradation, zero
     # floor, no replacement and zero satellite cost: the where-safe math keeps every gradient finite.
     base = smooth_scenario()
-    edge = base.replace(cohorts=dataclasses.replace(base.cohorts, failure_rate_per_yr=0.0, degradation_per_yr=0.0,
-                                                    replacement_fraction=0.0),
-                        economics=dataclasses.replace(base.economics, floor_usd_per_kg=0.0, satellite_usd_per_kw=0.0))
+    edge = base.replace(
+        cohorts=dataclasses.replace(
+            base.cohorts, failure_rate_per_yr=0.0, degradation_per_yr=0.0, replacement_fraction=0.0
+        ),
+        economics=dataclasses.replace(base.economics, floor_usd_per_kg=0.0, satellite_usd_per_kw=0.0),
+    )
 
     def total(s):
         out = launch.project_arrays(s, START, YEARS)
@@ -226,23 +256,37 @@ def test_reverse_mode_gradients_are_finite_at_edges_and_match_finite_differences
 
 # ---- invariants (hypothesis) --------------------------------------------------------------------------------
 
+
 def _project(scenario):
     return launch.project_arrays(scenario, START, YEARS, with_cohorts=True)  # same compile as the closure test
 
 
 @settings(max_examples=25, deadline=None, derandomize=True)
-@given(failure=st.floats(0.0, 0.3), life=st.floats(0.5, 20.0), life_sd=st.floats(0.05, 3.0),
-       degradation=st.floats(0.0, 0.2), replacement=st.floats(0.0, 1.0), learning=st.floats(0.0, 0.5),
-       ceiling=st.floats(50.0, 50_000.0), demand=st.floats(0.0, 500.0))
+@given(
+    failure=st.floats(0.0, 0.3),
+    life=st.floats(0.5, 20.0),
+    life_sd=st.floats(0.05, 3.0),
+    degradation=st.floats(0.0, 0.2),
+    replacement=st.floats(0.0, 1.0),
+    learning=st.floats(0.0, 0.5),
+    ceiling=st.floats(50.0, 50_000.0),
+    demand=st.floats(0.0, 500.0),
+)
 def test_invariants(failure, life, life_sd, degradation, replacement, learning, ceiling, demand):
     base = launch.default_scenario()
     scenario = base.replace(
         cadence=dataclasses.replace(base.cadence, ceiling_launches_per_yr=ceiling),
-        cohorts=dataclasses.replace(base.cohorts, failure_rate_per_yr=failure, design_life_yr=life,
-                                    life_sd_yr=life_sd, degradation_per_yr=degradation,
-                                    replacement_fraction=replacement),
+        cohorts=dataclasses.replace(
+            base.cohorts,
+            failure_rate_per_yr=failure,
+            design_life_yr=life,
+            life_sd_yr=life_sd,
+            degradation_per_yr=degradation,
+            replacement_fraction=replacement,
+        ),
         supply=dataclasses.replace(base.supply, demand_gw_per_yr=demand),
-        economics=dataclasses.replace(base.economics, learning_rate=learning))
+        economics=dataclasses.replace(base.economics, learning_rate=learning),
+    )
     out = {k: np.asarray(x) for k, x in _project(scenario).items()}
     assert all(np.all(np.isfinite(x)) for x in out.values())
     cum_launched = np.cumsum(out["gw_launched"])
@@ -251,7 +295,9 @@ def test_invariants(failure, life, life_sd, degradation, replacement, learning, 
     assert np.all(np.diff(out["cum_mass_t"]) >= 0)
     order = np.argsort(out["cum_mass_t"] - out["tonnes_to_orbit"], kind="stable")
     assert np.all(np.diff(out["launch_usd_per_kg"][order]) <= 1e-9 * out["launch_usd_per_kg"][0])
-    closure = out["cohort_launched_gw"] - out["cohort_operating_gw"] - out["cohort_failed_gw"] - out["cohort_retired_gw"]
+    closure = (
+        out["cohort_launched_gw"] - out["cohort_operating_gw"] - out["cohort_failed_gw"] - out["cohort_retired_gw"]
+    )
     assert np.max(np.abs(closure)) <= 1e-12 * max(1.0, out["cohort_launched_gw"].max())
     assert np.all(out["gw_launched"] <= out["demand_gw"] + out["gw_replacement"] + 1e-9)
     assert np.all(out["gw_replacement"] <= out["gw_launched"] + 1e-12)

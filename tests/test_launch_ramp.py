@@ -16,8 +16,10 @@ def history(shared_data):
 def backtest_fits(history):
     years, launches = history
     train = years < 2024
-    return {model: launch.fit_ramp(years[train], launches[train], model)
-            for model in ("logistic", "gompertz", "exponential")}
+    return {
+        model: launch.fit_ramp(years[train], launches[train], model)
+        for model in ("logistic", "gompertz", "exponential")
+    }
 
 
 def test_history_is_the_shared_file(history):

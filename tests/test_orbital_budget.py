@@ -12,16 +12,18 @@ import orbital
 import thermal
 from orbital.design import SatelliteDesign
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 one_tenth_w_m2 = 0.1
 
 
 @pytest.fixture(scope="module")
 def small_fleet():
-    return orbital.Fleet.from_shells([
-        orbital.Shell.sun_synchronous(650.0, 6.0, planes=1, sats_per_plane=2, epoch="2027-12-21"),
-        orbital.Shell.walker(550.0, 53.0, 2, 2, phasing=1, epoch="2027-12-21"),
-    ])
+    return orbital.Fleet.from_shells(
+        [
+            orbital.Shell.sun_synchronous(650.0, 6.0, planes=1, sats_per_plane=2, epoch="2027-12-21"),
+            orbital.Shell.walker(550.0, 53.0, 2, 2, phasing=1, epoch="2027-12-21"),
+        ]
+    )
 
 
 def test_solar_flux_seasonal_swing():
@@ -34,8 +36,12 @@ def test_solar_flux_seasonal_swing():
 def test_dawn_dusk_650_km_is_about_96_percent_sunlit_over_a_year():
     # Issue 3: a "98 % sunlit" dawn-dusk orbit is really ~95-96 %: the December (LTAN 6 h) or June (18 h) eclipse
     # season of ~3 months with eclipses up to 20 min per orbit.
-    fleet = orbital.Fleet.from_shells([orbital.Shell.sun_synchronous(650.0, 6.0, epoch="2027-01-01"),
-                                       orbital.Shell.sun_synchronous(650.0, 18.0, epoch="2027-01-01")])
+    fleet = orbital.Fleet.from_shells(
+        [
+            orbital.Shell.sun_synchronous(650.0, 6.0, epoch="2027-01-01"),
+            orbital.Shell.sun_synchronous(650.0, 18.0, epoch="2027-01-01"),
+        ]
+    )
     year = orbital.illumination(fleet, "2027-01-01", 365, step_s=60)
     assert np.all((year.sunlit_fraction > 0.95) & (year.sunlit_fraction < 0.97))
     assert np.all((year.eclipse_days > 80) & (year.eclipse_days < 100))
@@ -61,8 +67,14 @@ def test_kw_per_tonne_is_an_output_of_stated_assumptions():
     assert ai1.kw_per_tonne == pytest.approx(70.0, rel=0.03)
     assert filing.kw_per_tonne == pytest.approx(100.0, rel=0.03)
     for breakdown in (ai1, filing):
-        parts = (breakdown.compute_kg + breakdown.array_kg + breakdown.battery_kg + breakdown.radiator_kg
-                 + breakdown.bus_kg + breakdown.structure_kg)
+        parts = (
+            breakdown.compute_kg
+            + breakdown.array_kg
+            + breakdown.battery_kg
+            + breakdown.radiator_kg
+            + breakdown.bus_kg
+            + breakdown.structure_kg
+        )
         assert parts == pytest.approx(breakdown.total_kg, rel=1e-12)
     # The radiator area is thermal's answer for the same heat, temperature and environment.
     environment = orbital.design.radiator_environment(SatelliteDesign(), 600.0)
@@ -73,11 +85,14 @@ def test_kw_per_tonne_is_an_output_of_stated_assumptions():
 def test_energy_balance_closes(small_fleet):
     # Battery-heavy policy with an undersized battery: charging, discharging, curtailment and unserved compute
     # all occur; array energy = loads + battery change + losses + curtailed, to rounding.
-    for design in (SatelliteDesign(), SatelliteDesign(eclipse_compute_fraction=1.0, battery_depth_of_discharge=0.1,
-                                                      array_tracks_sun=0.5)):
+    for design in (
+        SatelliteDesign(),
+        SatelliteDesign(eclipse_compute_fraction=1.0, battery_depth_of_discharge=0.1, array_tracks_sun=0.5),
+    ):
         result = orbital.budget(small_fleet, design, "2027-12-21", days=0.5, step_s=60)
-        balance = result.array_energy_kwh - (result.energy_delivered_kwh + result.battery_change_kwh
-                                             + result.loss_kwh + result.curtailed_kwh)
+        balance = result.array_energy_kwh - (
+            result.energy_delivered_kwh + result.battery_change_kwh + result.loss_kwh + result.curtailed_kwh
+        )
         np.testing.assert_allclose(balance, 0.0, atol=1e-9 * result.array_energy_kwh.max())
         assert np.all(result.compute_availability <= 1.0 + 1e-12)
         assert np.all(result.battery_depth_reached <= design.battery_depth_of_discharge + 1e-12)
@@ -100,8 +115,14 @@ def test_thermal_steady_state_matches_equilibrium():
 
 def test_budget_reports_progress_per_chunk(small_fleet):
     seen = []
-    orbital.budget(small_fleet, SatelliteDesign(), "2027-12-21", days=1.5, step_s=120,
-                   progress=lambda done, total: seen.append((done, total)))
+    orbital.budget(
+        small_fleet,
+        SatelliteDesign(),
+        "2027-12-21",
+        days=1.5,
+        step_s=120,
+        progress=lambda done, total: seen.append((done, total)),
+    )
     assert seen == [(720, 1080), (1080, 1080)]
 
 
@@ -121,18 +142,34 @@ def test_shedding_compute_in_eclipse_lowers_availability(small_fleet):
     long_eclipse = shed.worst_eclipse_min > 30.0
     assert np.all(carry.compute_availability[long_eclipse] < 1.0)
     np.testing.assert_allclose(carry.compute_availability[eclipsed & ~long_eclipse], 1.0, atol=1e-9)
-    oversized = orbital.budget(small_fleet, SatelliteDesign(eclipse_compute_fraction=1.0, array_oversize=2.0),
-                               "2027-12-21", days=0.5)
+    oversized = orbital.budget(
+        small_fleet, SatelliteDesign(eclipse_compute_fraction=1.0, array_oversize=2.0), "2027-12-21", days=0.5
+    )
     np.testing.assert_allclose(oversized.compute_availability, 1.0, atol=1e-9)
     # Shedding the full compute load cools the radiator hard in eclipse: a transient a planner must see.
     assert np.all(shed.min_radiator_k[eclipsed] < carry.min_radiator_k[eclipsed])
 
 
-DIFFERENTIABLE_OUTPUTS = ["array_energy_kwh", "energy_delivered_kwh", "compute_energy_kwh", "compute_availability",
-                          "loss_kwh", "curtailed_kwh", "battery_change_kwh", "battery_capacity_wh",
-                          "battery_depth_reached", "min_radiator_k", "max_radiator_k", "max_chip_k",
-                          "array_area_m2", "radiator_area_m2", "array_power_bol_w", "array_power_eol_w", "mass_kg",
-                          "kw_per_tonne"]
+DIFFERENTIABLE_OUTPUTS = [
+    "array_energy_kwh",
+    "energy_delivered_kwh",
+    "compute_energy_kwh",
+    "compute_availability",
+    "loss_kwh",
+    "curtailed_kwh",
+    "battery_change_kwh",
+    "battery_capacity_wh",
+    "battery_depth_reached",
+    "min_radiator_k",
+    "max_radiator_k",
+    "max_chip_k",
+    "array_area_m2",
+    "radiator_area_m2",
+    "array_power_bol_w",
+    "array_power_eol_w",
+    "mass_kg",
+    "kw_per_tonne",
+]
 
 
 def test_gradients_of_every_output_match_finite_differences():
@@ -155,8 +192,12 @@ def test_gradients_of_every_output_match_finite_differences():
         numeric = (outputs(x0.at[i].add(step)) - outputs(x0.at[i].add(-step))) / (2 * step)
         scale = np.maximum(np.abs(np.asarray(numeric)), np.abs(np.asarray(outputs(x0)))) * abs(float(x0[i])) + 1e-9
         # Compare elasticities so that outputs of very different sizes share one tolerance.
-        np.testing.assert_allclose(np.asarray(jacobian[:, i]) * abs(float(x0[i])) / scale,
-                                   np.asarray(numeric) * abs(float(x0[i])) / scale, atol=1e-5, err_msg=name)
+        np.testing.assert_allclose(
+            np.asarray(jacobian[:, i]) * abs(float(x0[i])) / scale,
+            np.asarray(numeric) * abs(float(x0[i])) / scale,
+            atol=1e-5,
+            err_msg=name,
+        )
 
 
 def test_budget_under_jit_and_vmap(small_fleet):
@@ -169,15 +210,18 @@ def test_budget_under_jit_and_vmap(small_fleet):
     np.testing.assert_allclose(jitted, looped[1], rtol=1e-10)
 
 
-@pytest.mark.parametrize("changes, pattern", [
-    (dict(battery_depth_of_discharge=0.0), r"battery_depth_of_discharge=0 is outside the allowed range \(0, 1\]"),
-    (dict(battery_depth_of_discharge=1.2), r"battery_depth_of_discharge=1.2 is outside"),
-    (dict(radiator_emissivity=1.3), r"radiator_emissivity=1.3 is outside the allowed range \(0, 1\]"),
-    (dict(array_areal_density_kg_m2=-1.0), r"array_areal_density_kg_m2=-1 is outside"),
-    (dict(peak_compute_power_w=100e3), r"peak_compute_power_w=100000 W is below compute_power_w=120000 W;"),
-    (dict(array_power_w_m2=float("nan")), r"array_power_w_m2=nan"),
-    (dict(eclipse_compute_fraction=2.0), r"eclipse_compute_fraction=2 is outside the allowed range \[0, 1\]"),
-])
+@pytest.mark.parametrize(
+    "changes, pattern",
+    [
+        (dict(battery_depth_of_discharge=0.0), r"battery_depth_of_discharge=0 is outside the allowed range \(0, 1\]"),
+        (dict(battery_depth_of_discharge=1.2), r"battery_depth_of_discharge=1.2 is outside"),
+        (dict(radiator_emissivity=1.3), r"radiator_emissivity=1.3 is outside the allowed range \(0, 1\]"),
+        (dict(array_areal_density_kg_m2=-1.0), r"array_areal_density_kg_m2=-1 is outside"),
+        (dict(peak_compute_power_w=100e3), r"peak_compute_power_w=100000 W is below compute_power_w=120000 W;"),
+        (dict(array_power_w_m2=float("nan")), r"array_power_w_m2=nan"),
+        (dict(eclipse_compute_fraction=2.0), r"eclipse_compute_fraction=2 is outside the allowed range \[0, 1\]"),
+    ],
+)
 def test_bad_designs_are_named(changes, pattern):
     with pytest.raises(ValueError, match=pattern):
         SatelliteDesign(**changes)

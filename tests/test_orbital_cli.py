@@ -21,8 +21,20 @@ def test_illumination_default_writes_tables(tmp_path):
 
 
 def test_real_fleet_from_tle(tmp_path, shared_data):
-    result = runner.invoke(app, ["illumination", "--tle", str(shared_data / "starlink-2026-05-13.tle"),
-                                 "--start", "2026-05-13", "--days", "0.05", "--out", str(tmp_path)])
+    result = runner.invoke(
+        app,
+        [
+            "illumination",
+            "--tle",
+            str(shared_data / "starlink-2026-05-13.tle"),
+            "--start",
+            "2026-05-13",
+            "--days",
+            "0.05",
+            "--out",
+            str(tmp_path),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(tmp_path / "satellites.csv")) == 10361
 

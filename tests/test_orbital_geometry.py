@@ -79,10 +79,12 @@ def test_gradients_are_finite_and_match_finite_differences():
     for beta in (0.0, 30.0, 60.0):
         grad = jax.grad(orbital.eclipse_fraction, argnums=(0, 1))(jnp.float64(600.0), jnp.float64(beta))
         assert all(np.isfinite(g) for g in grad)
-        assert grad[0] == pytest.approx(central(lambda h: orbital.eclipse_fraction(h, beta), 600.0, 1e-3),
-                                        rel=1e-6, abs=1e-12)
-        assert grad[1] == pytest.approx(central(lambda b: orbital.eclipse_fraction(600.0, b), beta, 1e-5),
-                                        rel=1e-6, abs=1e-12)
+        assert grad[0] == pytest.approx(
+            central(lambda h, beta=beta: orbital.eclipse_fraction(h, beta), 600.0, 1e-3), rel=1e-6, abs=1e-12
+        )
+        assert grad[1] == pytest.approx(
+            central(lambda b: orbital.eclipse_fraction(600.0, b), beta, 1e-5), rel=1e-6, abs=1e-12
+        )
     # Beyond beta* the fraction is flat: the gradient is exactly zero, never NaN.
     grad = jax.grad(orbital.eclipse_fraction, argnums=1)(600.0, 80.0)
     assert grad == 0.0
@@ -95,26 +97,30 @@ def test_float32_within_stated_tolerance_of_float64():
     altitudes = np.linspace(300.0, 2000.0, 50)
     betas = np.linspace(-70.0, 70.0, 50)
     f64 = jax.jit(geometry.eclipse_fraction)(jnp.asarray(altitudes), jnp.deg2rad(jnp.asarray(betas)))
-    f32 = jax.jit(geometry.eclipse_fraction)(jnp.asarray(altitudes, jnp.float32),
-                                             jnp.deg2rad(jnp.asarray(betas, jnp.float32)))
+    f32 = jax.jit(geometry.eclipse_fraction)(
+        jnp.asarray(altitudes, jnp.float32), jnp.deg2rad(jnp.asarray(betas, jnp.float32))
+    )
     assert f32.dtype == jnp.float32
     # float32 stated tolerance: 2e-5 of an orbit (about 0.1 s of a 95 min orbit) away from the beta* edge.
     np.testing.assert_allclose(f32, f64, atol=2e-5)
 
 
-@pytest.mark.parametrize("call, pattern", [
-    (lambda: orbital.period_min(100.0), r"altitude_km=100 km is outside the allowed range \[150, 100000\] km"),
-    (lambda: orbital.period_min(float("nan")), r"altitude_km=nan"),
-    (lambda: orbital.eclipse_fraction(500.0, 95.0), r"beta_deg=95 deg is outside the allowed range \[-90, 90\]"),
-    (lambda: orbital.j2_raan_rate_deg_day(500.0, 181.0), r"inclination_deg=181 deg is outside .*\[0, 180\]"),
-    (lambda: orbital.Shell.walker(550.0, -1.0, 2, 2), r"inclination_deg=-1"),
-    (lambda: orbital.Shell.walker(120.0, 53.0, 2, 2), r"altitude_km=120"),
-    (lambda: orbital.Shell.walker(550.0, 53.0, 0, 2), r"planes=0 is outside the allowed range"),
-    (lambda: orbital.Shell.walker(550.0, 53.0, 4, 2, phasing=4), r"phasing=4 is outside the allowed range"),
-    (lambda: orbital.Shell.sun_synchronous(7000.0, 6.0), r"altitude_km=7000 km is outside .*sun-synchronous"),
-    (lambda: orbital.Shell.sun_synchronous(650.0, 25.0), r"ltan_hours=25 h is outside the allowed range"),
-    (lambda: orbital.period_min("high"), r"altitude_km: expected a number"),
-])
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (lambda: orbital.period_min(100.0), r"altitude_km=100 km is outside the allowed range \[150, 100000\] km"),
+        (lambda: orbital.period_min(float("nan")), r"altitude_km=nan"),
+        (lambda: orbital.eclipse_fraction(500.0, 95.0), r"beta_deg=95 deg is outside the allowed range \[-90, 90\]"),
+        (lambda: orbital.j2_raan_rate_deg_day(500.0, 181.0), r"inclination_deg=181 deg is outside .*\[0, 180\]"),
+        (lambda: orbital.Shell.walker(550.0, -1.0, 2, 2), r"inclination_deg=-1"),
+        (lambda: orbital.Shell.walker(120.0, 53.0, 2, 2), r"altitude_km=120"),
+        (lambda: orbital.Shell.walker(550.0, 53.0, 0, 2), r"planes=0 is outside the allowed range"),
+        (lambda: orbital.Shell.walker(550.0, 53.0, 4, 2, phasing=4), r"phasing=4 is outside the allowed range"),
+        (lambda: orbital.Shell.sun_synchronous(7000.0, 6.0), r"altitude_km=7000 km is outside .*sun-synchronous"),
+        (lambda: orbital.Shell.sun_synchronous(650.0, 25.0), r"ltan_hours=25 h is outside the allowed range"),
+        (lambda: orbital.period_min("high"), r"altitude_km: expected a number"),
+    ],
+)
 def test_bad_input_is_named(call, pattern):
     with pytest.raises((ValueError, TypeError), match=pattern):
         call()
@@ -122,6 +128,7 @@ def test_bad_input_is_named(call, pattern):
 
 def test_quantities_are_converted_at_the_boundary():
     import astropy.units as u
+
     assert orbital.period_min(650.0 * u.km) == pytest.approx(orbital.period_min(650.0))
     assert orbital.period_min(0.65 * u.Mm) == pytest.approx(orbital.period_min(650.0))
     with pytest.raises(ValueError, match="altitude_km: cannot convert"):
@@ -130,6 +137,7 @@ def test_quantities_are_converted_at_the_boundary():
 
 def test_sincos_matches_numpy_in_both_precisions():
     from orbital.core.trig import sincos
+
     angles = np.linspace(-50.0, 400.0, 200001)
     sin64, cos64 = sincos(jnp.asarray(angles))
     np.testing.assert_allclose(sin64, np.sin(angles), atol=5e-14)

@@ -31,19 +31,20 @@ def test_sso_inclination_matches_hapsira(altitude_km):
 
 def test_j2_node_drift_matches_hapsira_cowell():
     altitude_km, inclination_deg = 550.0, 53.0
-    orbit = Orbit.circular(Earth, altitude_km * u.km, inc=inclination_deg * u.deg, raan=40 * u.deg,
-                           epoch=Time("2027-01-01", scale="utc"))
+    orbit = Orbit.circular(
+        Earth, altitude_km * u.km, inc=inclination_deg * u.deg, raan=40 * u.deg, epoch=Time("2027-01-01", scale="utc")
+    )
     radius_km, j2 = Earth.R.to_value(u.km), Earth.J2.value
 
     def with_j2(t0, state, k_):
-        return func_twobody(t0, state, k_) + np.concatenate([[0, 0, 0], J2_perturbation(t0, state, k_, j2,
-                                                                                         radius_km)])
+        return func_twobody(t0, state, k_) + np.concatenate([[0, 0, 0], J2_perturbation(t0, state, k_, j2, radius_km)])
 
     orbits_flown = 15
     later = orbit.propagate(orbits_flown * orbit.period, method=CowellPropagator(f=with_j2, rtol=1e-11))
     drift_deg = ((later.raan - orbit.raan).to_value(u.deg) + 180.0) % 360.0 - 180.0
     expected_deg = orbital.j2_raan_rate_deg_day(altitude_km, inclination_deg) * (
-        orbits_flown * orbit.period.to_value(u.day))
+        orbits_flown * orbit.period.to_value(u.day)
+    )
     # Osculating RAAN carries short-period J2 terms of ~1e-3 relative amplitude at a whole number of orbits;
     # the secular rate is what we model: 1 % of the drift (about 0.04 deg here).
     assert drift_deg == pytest.approx(expected_deg, rel=0.01)
@@ -63,6 +64,7 @@ def _zero_crossings(seconds, values):
 @pytest.mark.parametrize("inclination_deg, raan_deg", [(53.0, 30.0), (97.6, 200.0), (0.0, 0.0)])
 def test_eclipse_entry_and_exit_match_hapsira(inclination_deg, raan_deg):
     from hapsira.twobody.sampling import EpochsArray
+
     epoch = Time("2027-04-10T00:00:00", scale="utc")
     orbit = Orbit.circular(Earth, 550 * u.km, inc=inclination_deg * u.deg, raan=raan_deg * u.deg, epoch=epoch)
     span_s = 3 * orbit.period.to_value(u.s)
@@ -76,18 +78,25 @@ def test_eclipse_entry_and_exit_match_hapsira(inclination_deg, raan_deg):
     sun_km = (get_body_barycentric("sun", times) - get_body_barycentric("earth", times)).xyz.to_value(u.km).T
     k, radius_km = Earth.k.to_value(u.km**3 / u.s**2), Earth.R.to_value(u.km)
     night = np.sum(position * sun_km, axis=1) < 0
-    shadow = {cone: np.array([eclipse_function(k, np.concatenate([r, v]), s, 695700.0, radius_km,
-                                               umbra=(cone == "umbra"))
-                              for r, v, s in zip(position, velocity, sun_km)])
-              for cone in ("umbra", "penumbra")}
-    reference = {cone: _zero_crossings(sample_s, np.where(night, values, -np.abs(values) - 1.0))
-                 for cone, values in shadow.items()}
+    shadow = {
+        cone: np.array(
+            [
+                eclipse_function(k, np.concatenate([r, v]), s, 695700.0, radius_km, umbra=(cone == "umbra"))
+                for r, v, s in zip(position, velocity, sun_km)
+            ]
+        )
+        for cone in ("umbra", "penumbra")
+    }
+    reference = {
+        cone: _zero_crossings(sample_s, np.where(night, values, -np.abs(values) - 1.0))
+        for cone, values in shadow.items()
+    }
 
     seconds = np.arange(0.0, span_s, 1.0)
     ours = orbital.sunlit(orbital.Fleet.from_orbits([orbit], j2=False), epoch + seconds * u.s)[0]
     mine = {"umbra": _transitions(seconds, ours <= 0.0), "penumbra": _transitions(seconds, ours < 1.0)}
     if inclination_deg == 0.0:
-        assert len(mine["umbra"]) >= 4   # an equatorial orbit in April is eclipsed every revolution
+        assert len(mine["umbra"]) >= 4  # an equatorial orbit in April is eclipsed every revolution
     for cone in ("umbra", "penumbra"):
         assert len(mine[cone]) == len(reference[cone]), cone
         # Our 1 s sampling marks a transition up to 1 s early; the Sun ephemerides differ by < 0.2 s of motion.
@@ -105,8 +114,9 @@ def test_orbit_round_trip_and_bad_orbits():
     again = orbital.Fleet.from_orbits(shell_fleet.to_orbits())
     np.testing.assert_allclose(again.elements.semi_major_axis_km, shell_fleet.elements.semi_major_axis_km)
     assert np.allclose(np.cos(again.elements.raan_rad - shell_fleet.elements.raan_rad), 1.0, atol=1e-12)
-    eccentric = Orbit.from_classical(Earth, 8000 * u.km, 0.1 * u.one, 30 * u.deg, 0 * u.deg, 0 * u.deg,
-                                     0 * u.deg, epoch=epoch)
+    eccentric = Orbit.from_classical(
+        Earth, 8000 * u.km, 0.1 * u.one, 30 * u.deg, 0 * u.deg, 0 * u.deg, 0 * u.deg, epoch=epoch
+    )
     with pytest.raises(ValueError, match=r"orbits\[0\]: ecc=0.1 is outside the allowed range"):
         orbital.Fleet.from_orbits([eccentric])
     moon_orbit = Orbit.circular(bodies.Moon, 100 * u.km, epoch=epoch)

@@ -2,11 +2,11 @@
 
 import datetime as dt
 
+import astropy.units as u
 import jax
 import jax.numpy as jnp
 import numpy as np
 import pytest
-import astropy.units as u
 from astropy.time import Time
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,16 +16,18 @@ from orbital import lighting as illumination_module
 from orbital.core import orbits, shadow, sun
 from orbital.core.constants import EARTH_RADIUS_KM
 
-UTC = dt.timezone.utc
+UTC = dt.UTC
 
 
 @pytest.fixture(scope="module")
 def mixed_fleet():
-    return orbital.Fleet.from_shells([
-        orbital.Shell.walker(550.0, 53.0, 12, 6, phasing=1, epoch="2027-01-01"),
-        orbital.Shell.sun_synchronous(650.0, 6.0, planes=2, sats_per_plane=5, epoch="2027-01-01"),
-        orbital.Shell.walker(1100.0, 70.0, 5, 4, epoch="2027-01-01"),
-    ])
+    return orbital.Fleet.from_shells(
+        [
+            orbital.Shell.walker(550.0, 53.0, 12, 6, phasing=1, epoch="2027-01-01"),
+            orbital.Shell.sun_synchronous(650.0, 6.0, planes=2, sats_per_plane=5, epoch="2027-01-01"),
+            orbital.Shell.walker(1100.0, 70.0, 5, 4, epoch="2027-01-01"),
+        ]
+    )
 
 
 def _brute_force(fraction, day_index):
@@ -104,8 +106,12 @@ def test_one_compilation_per_shape_bucket():
 
 
 def test_kernel_vmap_equals_loop_and_jit_equals_no_jit():
-    elements = orbits.circular_elements(jnp.array([6928.0, 7028.0, 7500.0]), jnp.deg2rad(jnp.array([53.0, 98.0, 30.0])),
-                                        jnp.array([0.1, 2.0, 4.0]), jnp.array([0.0, 1.0, 3.0]))
+    elements = orbits.circular_elements(
+        jnp.array([6928.0, 7028.0, 7500.0]),
+        jnp.deg2rad(jnp.array([53.0, 98.0, 30.0])),
+        jnp.array([0.1, 2.0, 4.0]),
+        jnp.array([0.0, 1.0, 3.0]),
+    )
     dt_s = jnp.linspace(0.0, 6000.0, 25)
     epoch = jnp.asarray(sun.sun_epoch(2461500.0))
     vmapped = illumination_module._circular_fraction(elements, dt_s, epoch).T
@@ -113,7 +119,7 @@ def test_kernel_vmap_equals_loop_and_jit_equals_no_jit():
     np.testing.assert_allclose(jitted, vmapped, atol=1e-12)
     sun_epoch = sun.SunEpoch(*np.asarray(epoch))
     for s in range(3):
-        one = jax.tree.map(lambda x: x[s], elements)
+        one = jax.tree.map(lambda x, s=s: x[s], elements)
         for t in range(25):
             position = sun.sun_position_km(sun_epoch, dt_s[t])
             distance = jnp.linalg.norm(position)
@@ -144,8 +150,7 @@ def test_shadow_gradient_is_finite_and_matches_finite_differences():
 
 
 @settings(max_examples=60, deadline=None)
-@given(x=st.floats(-4e4, 4e4), y=st.floats(-4e4, 4e4), z=st.floats(-4e4, 4e4),
-       distance_au=st.floats(0.983, 1.017))
+@given(x=st.floats(-4e4, 4e4), y=st.floats(-4e4, 4e4), z=st.floats(-4e4, 4e4), distance_au=st.floats(0.983, 1.017))
 def test_fraction_is_in_unit_interval(x, y, z, distance_au):
     position = np.array([x, y, z])
     radius = np.linalg.norm(position)
@@ -159,8 +164,12 @@ def test_fraction_is_in_unit_interval(x, y, z, distance_au):
 
 
 @settings(max_examples=15, deadline=None)
-@given(altitude_km=st.floats(300.0, 3000.0), inclination_deg=st.floats(0.0, 180.0), raan_deg=st.floats(0.0, 360.0),
-       day=st.integers(0, 364))
+@given(
+    altitude_km=st.floats(300.0, 3000.0),
+    inclination_deg=st.floats(0.0, 180.0),
+    raan_deg=st.floats(0.0, 360.0),
+    day=st.integers(0, 364),
+)
 def test_no_eclipse_when_beta_exceeds_critical(altitude_km, inclination_deg, raan_deg, day):
     epoch = Time(2461406.5 + day, format="jd", scale="utc")  # 2027-01-01 + day
     shell = orbital.Shell.walker(altitude_km, inclination_deg, 1, 1, raan0_deg=raan_deg, epoch=epoch)

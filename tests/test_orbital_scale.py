@@ -9,10 +9,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-import orbital
 from conftest import SHARED_DATA
 
+import orbital
 
 SCRIPT = """
 import json, warnings
@@ -43,8 +42,12 @@ print(json.dumps({"devices": jax.device_count(), "sunlit_fraction": lit.sunlit_f
 
 
 def _run(devices: int, tle_path: str = "") -> dict:
-    env = dict(os.environ, XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}", JAX_PLATFORMS="cpu",
-               TLE_PATH=tle_path)
+    env = dict(
+        os.environ,
+        XLA_FLAGS=f"--xla_force_host_platform_device_count={devices}",
+        JAX_PLATFORMS="cpu",
+        TLE_PATH=tle_path,
+    )
     output = subprocess.run([sys.executable, "-c", SCRIPT], env=env, capture_output=True, text=True, check=True)
     return json.loads(output.stdout.strip().splitlines()[-1])
 
@@ -55,13 +58,21 @@ def test_sharded_over_four_devices_equals_one_device(tmp_path):
     tle_path = ""
     if catalogue.exists():
         tle_path = str(tmp_path / "starlink-40.tle")
-        Path(tle_path).write_text("\n".join(catalogue.read_text().splitlines()[:3 * 40]) + "\n")
+        Path(tle_path).write_text("\n".join(catalogue.read_text().splitlines()[: 3 * 40]) + "\n")
     one, four = _run(1, tle_path), _run(4, tle_path)
     assert one["devices"] == 1 and four["devices"] == 4
     assert np.shape(four["gw_operating"]) == (1001, 20)
     assert len(four["tle_sunlit_fraction"]) == (40 if tle_path else 0)
-    for key in ("sunlit_fraction", "max_eclipse_min", "eclipse_days", "compute_availability", "max_radiator_k",
-                "gw_operating", "launches", "tle_sunlit_fraction"):
+    for key in (
+        "sunlit_fraction",
+        "max_eclipse_min",
+        "eclipse_days",
+        "compute_availability",
+        "max_radiator_k",
+        "gw_operating",
+        "launches",
+        "tle_sunlit_fraction",
+    ):
         np.testing.assert_allclose(four[key], one[key], rtol=1e-12, atol=1e-12, err_msg=key)
 
 
@@ -81,23 +92,44 @@ def test_interrupted_run_resumes_from_its_last_chunk(tmp_path):
             raise _Interrupt
 
     try:
-        orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint,
-                             progress=stop_after_two_chunks)
+        orbital.illumination(
+            fleet,
+            "2027-06-01",
+            days=2,
+            step_s=120,
+            chunk_steps=200,
+            checkpoint=checkpoint,
+            progress=stop_after_two_chunks,
+        )
     except _Interrupt:
         pass
     assert checkpoint.exists() and seen == [200, 400]
     resumed_progress = []
-    resumed = orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint,
-                                   progress=lambda done, total: resumed_progress.append(done))
-    assert resumed_progress[0] == 600          # picked up after the second chunk, not from the start
+    resumed = orbital.illumination(
+        fleet,
+        "2027-06-01",
+        days=2,
+        step_s=120,
+        chunk_steps=200,
+        checkpoint=checkpoint,
+        progress=lambda done, total: resumed_progress.append(done),
+    )
+    assert resumed_progress[0] == 600  # picked up after the second chunk, not from the start
     assert not checkpoint.exists()
     for field in ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min"):
         np.testing.assert_array_equal(getattr(resumed, field), getattr(whole, field), err_msg=field)
     # A checkpoint of another run is refused, never silently mixed in.
     seen.clear()
     try:
-        orbital.illumination(fleet, "2027-06-01", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint,
-                             progress=stop_after_two_chunks)
+        orbital.illumination(
+            fleet,
+            "2027-06-01",
+            days=2,
+            step_s=120,
+            chunk_steps=200,
+            checkpoint=checkpoint,
+            progress=stop_after_two_chunks,
+        )
     except _Interrupt:
         pass
     assert checkpoint.exists()
@@ -106,8 +138,12 @@ def test_interrupted_run_resumes_from_its_last_chunk(tmp_path):
 
 
 def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
-    fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 4, 5, phasing=1, epoch="2027-06-01"),
-                                       orbital.Shell.sun_synchronous(700.0, 6.0, 1, 4, epoch="2027-06-01")])
+    fleet = orbital.Fleet.from_shells(
+        [
+            orbital.Shell.walker(550.0, 53.0, 4, 5, phasing=1, epoch="2027-06-01"),
+            orbital.Shell.sun_synchronous(700.0, 6.0, 1, 4, epoch="2027-06-01"),
+        ]
+    )
     design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
     options = dict(days=2, step_s=120, chunk_steps=200, block_sats=16)
     whole = orbital.budget(fleet, design, "2027-06-01", **options)
@@ -124,12 +160,25 @@ def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
     assert checkpoint.exists() and seen == [200, 400]
     assert not (tmp_path / "budget.npz.illumination").exists()  # the sizing pass completed and was saved
     resumed_progress = []
-    resumed = orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint,
-                             progress=lambda done, total: resumed_progress.append(done))
+    resumed = orbital.budget(
+        fleet,
+        design,
+        "2027-06-01",
+        **options,
+        checkpoint=checkpoint,
+        progress=lambda done, total: resumed_progress.append(done),
+    )
     assert resumed_progress[0] == 600
     assert not checkpoint.exists()
-    for field in ("compute_energy_kwh", "battery_depth_reached", "max_chip_k", "min_radiator_k", "curtailed_kwh",
-                  "worst_eclipse_min", "battery_capacity_wh"):
+    for field in (
+        "compute_energy_kwh",
+        "battery_depth_reached",
+        "max_chip_k",
+        "min_radiator_k",
+        "curtailed_kwh",
+        "worst_eclipse_min",
+        "battery_capacity_wh",
+    ):
         np.testing.assert_array_equal(getattr(resumed, field), getattr(whole, field), err_msg=field)
     np.testing.assert_array_equal(resumed.illumination.sunlit_fraction, whole.illumination.sunlit_fraction)
     # Another design is another run: its checkpoint is never mixed in.
@@ -137,12 +186,14 @@ def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
     with pytest.raises(_Interrupt):
         orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint, progress=stop_after_two_chunks)
     with pytest.raises(ValueError, match=r"checkpoint='.*budget.npz' belongs to a different run"):
-        orbital.budget(fleet, orbital.SatelliteDesign(eclipse_compute_fraction=0.6), "2027-06-01", **options,
-                       checkpoint=checkpoint)
+        orbital.budget(
+            fleet, orbital.SatelliteDesign(eclipse_compute_fraction=0.6), "2027-06-01", **options, checkpoint=checkpoint
+        )
 
 
 def test_traced_budget_refuses_a_checkpoint(tmp_path):
     import jax
+
     fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 1, 2, epoch="2027-06-01")])
 
     def compute(bus_power_w):

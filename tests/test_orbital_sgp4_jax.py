@@ -13,28 +13,48 @@ from orbital.core import sgp4 as jsgp4
 # 00005 high eccentricity (0.186); 06251, 28057 ordinary; 22312, 28350, 28872, 29238, 88888 perigee below 220 km
 # (the simplified drag model); 22312, 28350, 28872, 29141 decay within days and end in error codes 1, 4 and 6.
 VERIFICATION_TLES = {
-    "00005": ("1 00005U 58002B   00179.78495062  .00000023  00000-0  28098-4 0  4753",
-              "2 00005  34.2682 348.7242 1859667 331.7664  19.3264 10.82419157413667"),
-    "06251": ("1 06251U 62025E   06176.82412014  .00008885  00000-0  12808-3 0  3985",
-              "2 06251  58.0579  54.0425 0030035 139.1568 221.1854 15.56387291  6774"),
-    "22312": ("1 22312U 93002D   06094.46235912  .99999999  81888-5  49949-3 0  3953",
-              "2 22312  62.1486  77.4698 0308723 267.9229  88.7392 15.95744531 98783"),
-    "28057": ("1 28057U 03049A   06177.78615833  .00000060  00000-0  35940-4 0  1836",
-              "2 28057  98.4283 247.6961 0000884  88.1964 271.9322 14.35478080140550"),
-    "28350": ("1 28350U 04020A   06167.21788666  .16154492  76267-5  18678-3 0  8894",
-              "2 28350  64.9977 345.6130 0024870 260.7578  99.9590 16.47856722116490"),
-    "28872": ("1 28872U 05037B   05333.02012661  .25992681  00000-0  24476-3 0  1534",
-              "2 28872  96.4736 157.9986 0303955 244.0492 110.6523 16.46015938 10708"),
-    "29141": ("1 29141U 85108AA  06170.26783845  .99999999  00000-0  13519-0 0   718",
-              "2 29141  82.4288 273.4882 0015848 277.2124  83.9133 15.93343074  6828"),
-    "29238": ("1 29238U 06022G   06177.28732010  .00766286  10823-4  13334-2 0   101",
-              "2 29238  51.5595 213.7903 0202579  95.2503 267.9010 15.73823839  1061"),
-    "88888": ("1 88888U          80275.98708465  .00073094  13844-3  66816-4 0    87",
-              "2 88888  72.8435 115.9689 0086731  52.6988 110.5714 16.05824518  1058"),
+    "00005": (
+        "1 00005U 58002B   00179.78495062  .00000023  00000-0  28098-4 0  4753",
+        "2 00005  34.2682 348.7242 1859667 331.7664  19.3264 10.82419157413667",
+    ),
+    "06251": (
+        "1 06251U 62025E   06176.82412014  .00008885  00000-0  12808-3 0  3985",
+        "2 06251  58.0579  54.0425 0030035 139.1568 221.1854 15.56387291  6774",
+    ),
+    "22312": (
+        "1 22312U 93002D   06094.46235912  .99999999  81888-5  49949-3 0  3953",
+        "2 22312  62.1486  77.4698 0308723 267.9229  88.7392 15.95744531 98783",
+    ),
+    "28057": (
+        "1 28057U 03049A   06177.78615833  .00000060  00000-0  35940-4 0  1836",
+        "2 28057  98.4283 247.6961 0000884  88.1964 271.9322 14.35478080140550",
+    ),
+    "28350": (
+        "1 28350U 04020A   06167.21788666  .16154492  76267-5  18678-3 0  8894",
+        "2 28350  64.9977 345.6130 0024870 260.7578  99.9590 16.47856722116490",
+    ),
+    "28872": (
+        "1 28872U 05037B   05333.02012661  .25992681  00000-0  24476-3 0  1534",
+        "2 28872  96.4736 157.9986 0303955 244.0492 110.6523 16.46015938 10708",
+    ),
+    "29141": (
+        "1 29141U 85108AA  06170.26783845  .99999999  00000-0  13519-0 0   718",
+        "2 29141  82.4288 273.4882 0015848 277.2124  83.9133 15.93343074  6828",
+    ),
+    "29238": (
+        "1 29238U 06022G   06177.28732010  .00766286  10823-4  13334-2 0   101",
+        "2 29238  51.5595 213.7903 0202579  95.2503 267.9010 15.73823839  1061",
+    ),
+    "88888": (
+        "1 88888U          80275.98708465  .00073094  13844-3  66816-4 0    87",
+        "2 88888  72.8435 115.9689 0086731  52.6988 110.5714 16.05824518  1058",
+    ),
 }
 # A deep-space set of the same file (period 1,198 min).
-DEEP_SPACE_TLE = ("1 04632U 70093B   04031.91070959 -.00000084  00000-0  10000-3 0  9955",
-                  "2 04632  11.4628 273.1101 1450506 207.6000 143.9350  1.20231981 44145")
+DEEP_SPACE_TLE = (
+    "1 04632U 70093B   04031.91070959 -.00000084  00000-0  10000-3 0  9955",
+    "2 04632  11.4628 273.1101 1450506 207.6000 143.9350  1.20231981 44145",
+)
 # Published results of the verification run (tcppver.out of the same paper): minutes since epoch, TEME km, km/s.
 PUBLISHED_STATES = [
     ("00005", 0.0, (7022.46529266, -1400.08296755, 0.03995155), (1.893841015, 6.405893759, 4.534807250)),
@@ -60,8 +80,11 @@ def _take(elements, index):
 @pytest.fixture(scope="module")
 def starlink(shared_data):
     lines = [line.rstrip() for line in (shared_data / "starlink-2026-05-13.tle").read_text().splitlines()]
-    satrecs = [Satrec.twoline2rv(line, lines[i + 1]) for i, line in enumerate(lines[:-1])
-               if line.startswith("1 ") and lines[i + 1].startswith("2 ")]
+    satrecs = [
+        Satrec.twoline2rv(line, lines[i + 1])
+        for i, line in enumerate(lines[:-1])
+        if line.startswith("1 ") and lines[i + 1].startswith("2 ")
+    ]
     assert len(satrecs) == 10361
     elements = jsgp4.sgp4_elements_from_satrecs(satrecs)
     # A common grid of instants from the latest epoch: -1 day to +3 days from it (the epochs span 0.37 days, so
@@ -115,7 +138,7 @@ def test_starlink_float32(starlink):
 def verification():
     satrecs = _satrecs(VERIFICATION_TLES.values())
     elements = jsgp4.sgp4_elements_from_satrecs(satrecs)
-    minutes = np.arange(-1440.0, 4320.0, 2.5)    # holds every instant of PUBLISHED_STATES
+    minutes = np.arange(-1440.0, 4320.0, 2.5)  # holds every instant of PUBLISHED_STATES
     outputs = map(np.asarray, propagate_grid(elements, np.broadcast_to(minutes, (len(satrecs), minutes.size))))
     return satrecs, elements, minutes, tuple(outputs)
 
@@ -126,11 +149,12 @@ def test_verification_cases_until_decay(verification):
     simple = dict(zip(names, elements.simple_drag))
     assert simple["22312"] and simple["28872"] and not simple["00005"] and not simple["06251"]
     assert elements.ecco.max() > 0.18
-    assert np.isfinite(position).all() and np.isfinite(velocity).all()     # placeholders where codes are set
+    assert np.isfinite(position).all() and np.isfinite(velocity).all()  # placeholders where codes are set
     seen_codes = set()
     for k, (name, satrec) in enumerate(zip(names, satrecs)):
         ref_error, ref_position, ref_velocity = satrec.sgp4_array(
-            np.full(minutes.shape, satrec.jdsatepoch), satrec.jdsatepochF + minutes / 1440.0)
+            np.full(minutes.shape, satrec.jdsatepoch), satrec.jdsatepochF + minutes / 1440.0
+        )
         np.testing.assert_array_equal(code[k], ref_error, err_msg=f"error codes of {name}")
         seen_codes |= set(ref_error.tolist())
         # Until decay: the stretch around the epoch before the first error on either side.
@@ -181,13 +205,21 @@ def test_initialisation_matches_python_sgp4():
     satrecs = _satrecs(VERIFICATION_TLES.values())
     elements = jsgp4.sgp4_elements_from_satrecs(satrecs)
     # nm is python-sgp4's mean motion of its last propagation: t = 0, run by its initialisation.
-    for field, attribute in [("no_unkozai", "nm"), ("mdot", "mdot"), ("argpdot", "argpdot"),
-                             ("nodedot", "nodedot"), ("ao", "a")]:
-        np.testing.assert_allclose(getattr(elements, field), [getattr(s, attribute) for s in satrecs], rtol=1e-14,
-                                   err_msg=field)
+    for field, attribute in [
+        ("no_unkozai", "nm"),
+        ("mdot", "mdot"),
+        ("argpdot", "argpdot"),
+        ("nodedot", "nodedot"),
+        ("ao", "a"),
+    ]:
+        np.testing.assert_allclose(
+            getattr(elements, field), [getattr(s, attribute) for s in satrecs], rtol=1e-14, err_msg=field
+        )
     # Traced in JAX (jit) it gives the host's numbers.
-    columns = [np.array([getattr(s, name) for s in satrecs]) for name in
-               ("bstar", "ecco", "argpo", "inclo", "mo", "no_kozai", "nodeo", "jdsatepoch", "jdsatepochF")]
+    columns = [
+        np.array([getattr(s, name) for s in satrecs])
+        for name in ("bstar", "ecco", "argpo", "inclo", "mo", "no_kozai", "nodeo", "jdsatepoch", "jdsatepochF")
+    ]
     traced = jax.jit(jsgp4.sgp4_elements)(*columns)
     for name, host, device in zip(elements._fields, elements, traced):
         np.testing.assert_allclose(np.asarray(device), host, rtol=1e-12, atol=1e-300, err_msg=name)
@@ -200,10 +232,18 @@ def test_deep_space_and_invalid_sets_give_codes_and_finite_placeholders():
     flagged = jsgp4.sgp4_elements_from_satrecs(satrecs, allow_deep_space=True)
     np.testing.assert_array_equal(flagged.deep_space, [False, True])
 
-    good = {"bstar": 1e-4, "eccentricity": 0.001, "arg_perigee_rad": 1.0, "inclination_rad": 0.9,
-            "mean_anomaly_rad": 2.0, "mean_motion_rad_min": 0.0675, "raan_rad": 0.5, "epoch_jd": 2461173.5}
+    good = {
+        "bstar": 1e-4,
+        "eccentricity": 0.001,
+        "arg_perigee_rad": 1.0,
+        "inclination_rad": 0.9,
+        "mean_anomaly_rad": 2.0,
+        "mean_motion_rad_min": 0.0675,
+        "raan_rad": 0.5,
+        "epoch_jd": 2461173.5,
+    }
     columns = {key: np.full(3, value) for key, value in good.items()}
-    columns["eccentricity"][1] = 1.2          # code 1
+    columns["eccentricity"][1] = 1.2  # code 1
     columns["mean_motion_rad_min"][2] = -0.01  # code 2
     invalid = jsgp4.sgp4_elements(**columns, xp=np)
     assert all(np.isfinite(np.asarray(field, dtype=float)).all() for field in invalid)
@@ -219,9 +259,16 @@ def test_gradients_finite_and_match_finite_differences(verification):
     names = list(VERIFICATION_TLES)
 
     def columns(satrec):
-        return {"bstar": satrec.bstar, "eccentricity": satrec.ecco, "arg_perigee_rad": satrec.argpo,
-                "inclination_rad": satrec.inclo, "mean_anomaly_rad": satrec.mo,
-                "mean_motion_rad_min": satrec.no_kozai, "raan_rad": satrec.nodeo, "epoch_jd": satrec.jdsatepoch}
+        return {
+            "bstar": satrec.bstar,
+            "eccentricity": satrec.ecco,
+            "arg_perigee_rad": satrec.argpo,
+            "inclination_rad": satrec.inclo,
+            "mean_anomaly_rad": satrec.mo,
+            "mean_motion_rad_min": satrec.no_kozai,
+            "raan_rad": satrec.nodeo,
+            "epoch_jd": satrec.jdsatepoch,
+        }
 
     def x_km(inputs, minutes):
         return jsgp4.propagate(jsgp4.sgp4_elements(**inputs), minutes)[0][0]

@@ -36,13 +36,15 @@ def test_sun_direction_and_distance_match_de421(sky):
     ts, eph = sky
     earth, sun = eph["earth"], eph["sun"]
     days = np.linspace(0.0, 15 * 365.25, 60)
-    t = ts.tt_jd(2451545.0 + 7305.0 + days)   # 2020 to 2035
+    t = ts.tt_jd(2451545.0 + 7305.0 + days)  # 2020 to 2035
     apparent = earth.at(t).observe(sun).apparent()
     ra, dec, distance = apparent.radec(epoch="date")
     ours = np.array([np.asarray(sun_kernels.sun_position_km(sun_kernels.sun_epoch(jd), 0.0)) for jd in t.tt])
     ours_dir = ours / np.linalg.norm(ours, axis=1, keepdims=True)
-    ref_dir = np.stack([np.cos(dec.radians) * np.cos(ra.radians), np.cos(dec.radians) * np.sin(ra.radians),
-                        np.sin(dec.radians)], axis=1)
+    ref_dir = np.stack(
+        [np.cos(dec.radians) * np.cos(ra.radians), np.cos(dec.radians) * np.sin(ra.radians), np.sin(dec.radians)],
+        axis=1,
+    )
     angle_deg = np.rad2deg(np.arccos(np.clip(np.sum(ours_dir * ref_dir, axis=1), -1, 1)))
     # Astronomical Almanac C5 quotes 0.01 deg for these formulas (mean equinox of date) between 1950 and 2050;
     # skyfield's epoch="date" is the true equinox, up to 17 arcsec (0.005 deg) of nutation away. 0.01 deg of
@@ -72,7 +74,7 @@ def test_starlink_sunlit_agrees_with_skyfield_is_sunlit(sky, starlink):
         fine = ts.utc(2026, 5, 13, 0, minute, seconds)
         sat = _skyfield_satellite(lines, picked[row], ts)
         ref_fine = sat.at(fine).is_sunlit(eph)
-        ours_fine = orbital.sunlit(fleet[picked[row:row + 1]], fine)[0] >= 0.5
+        ours_fine = orbital.sunlit(fleet[picked[row : row + 1]], fine)[0] >= 0.5
         ref_switch = seconds[np.nonzero(np.diff(ref_fine))[0]]
         ours_switch = seconds[np.nonzero(np.diff(ours_fine))[0]]
         assert len(ref_switch) == len(ours_switch) >= 1
@@ -81,9 +83,11 @@ def test_starlink_sunlit_agrees_with_skyfield_is_sunlit(sky, starlink):
 
 def test_circular_shells_agree_with_skyfield_is_sunlit(sky):
     ts, eph = sky
-    shells = [orbital.Shell.walker(550.0, 53.0, 6, 4, phasing=1, epoch="2027-03-01"),
-              orbital.Shell.sun_synchronous(650.0, 6.0, planes=2, sats_per_plane=3, epoch="2027-03-01"),
-              orbital.Shell.walker(1200.0, 87.9, 3, 3, epoch="2027-03-01")]
+    shells = [
+        orbital.Shell.walker(550.0, 53.0, 6, 4, phasing=1, epoch="2027-03-01"),
+        orbital.Shell.sun_synchronous(650.0, 6.0, planes=2, sats_per_plane=3, epoch="2027-03-01"),
+        orbital.Shell.walker(1200.0, 87.9, 3, 3, epoch="2027-03-01"),
+    ]
     fleet = orbital.Fleet.from_shells(shells)
     times = ts.utc(2027, 12, 20, 0, np.arange(0, 1440, 2))
     ours = orbital.sunlit(fleet, times)
@@ -91,9 +95,9 @@ def test_circular_shells_agree_with_skyfield_is_sunlit(sky):
     # Our frame is the mean equator and equinox of date; skyfield's t.M rotates GCRS to the true equator of
     # date (the nutation between them, ~20 arcsec, moves shadow edges by well under a second).
     position_gcrs_km = np.einsum("jit,stj->sti", times.M, position_date_km)
-    reference = np.array([
-        Geocentric(position_gcrs_km[s].T / km_per_au, t=times, center=399).is_sunlit(eph)
-        for s in range(len(fleet))])
+    reference = np.array(
+        [Geocentric(position_gcrs_km[s].T / km_per_au, t=times, center=399).is_sunlit(eph) for s in range(len(fleet))]
+    )
     assert 1.0 - ((ours >= 0.5) != reference).mean() >= 0.995
 
 
@@ -118,8 +122,9 @@ def test_beta_angle_matches_skyfield_geometry(sky, starlink):
 def test_single_instant_and_time_forms_agree(sky):
     ts, _ = sky
     from astropy.time import Time
+
     fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 4, 4)])
-    instant = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.timezone.utc)
+    instant = dt.datetime(2027, 2, 1, 12, 0, tzinfo=dt.UTC)
     single = orbital.sunlit(fleet, instant)
     assert single.shape == (16,)
     from_astropy = orbital.sunlit(fleet, Time(["2027-02-01T12:00:00"], scale="utc"))

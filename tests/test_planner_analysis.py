@@ -34,7 +34,7 @@ def test_gradients_equal_central_differences(model, metric, year):
     batch = jnp.asarray(np.concatenate([theta + eye, np.where(at_zero[:, None], theta, theta - eye)]))
     k = model.year_index(year)
     values = np.asarray(model.batched(batch)[metric])[:, k]
-    fd = (values[: theta.size] - values[theta.size:]) / np.where(at_zero, step, 2 * step)
+    fd = (values[: theta.size] - values[theta.size :]) / np.where(at_zero, step, 2 * step)
     grad = sens.set_index("input")["gradient"]
     value = sens.attrs["metric_value"]
     checked = 0
@@ -66,8 +66,7 @@ def test_sweep_is_one_vmapped_call_equal_to_separate_plans(model):
         theta = model.theta0.at[model.index("limits.flights_per_vehicle_per_yr")].set(flights)
         theta = theta.at[model.index("vehicles.payload_t[0]")].set(payload)
         theta = theta.at[model.index("vehicles.payload_t[1]")].set(payload)
-        np.testing.assert_allclose(frame["gw_effective"], np.asarray(model.jitted(theta)["gw_effective"]),
-                                   rtol=1e-10)
+        np.testing.assert_allclose(frame["gw_effective"], np.asarray(model.jitted(theta)["gw_effective"]), rtol=1e-10)
     last = table[table["year"] == table["year"].max()].set_index(["limits.flights_per_vehicle_per_yr", "payload_t"])
     assert last.loc[(15.0, 200.0), "gw_launched"] < last.loc[(30.0, 200.0), "gw_launched"]
 
@@ -112,8 +111,9 @@ def test_monte_carlo_is_reproducible_and_bands_are_ordered(model):
     theta = np.asarray(model.theta0).copy()
     for key in inputs:
         theta[model.index(key)] = inputs[key].iloc[7]
-    np.testing.assert_allclose(np.asarray(model.jitted(jnp.asarray(theta))["gw_effective"]),
-                               a["draws"]["gw_effective"][7], rtol=1e-10)
+    np.testing.assert_allclose(
+        np.asarray(model.jitted(jnp.asarray(theta))["gw_effective"]), a["draws"]["gw_effective"][7], rtol=1e-10
+    )
 
 
 def test_cli_sweep_sensitivity_montecarlo_write_results(tmp_path):
@@ -122,13 +122,15 @@ def test_cli_sweep_sensitivity_montecarlo_write_results(tmp_path):
         '[scenario]\nname = "small"\n[study]\nn_years = 8\ngeometry_days = 1\ngeometry_step_s = 1800\n'
         'sample_sats_per_shell = 1\n[[shells]]\nname = "a"\naltitude_km = 650.0\nltan_hours = 18.0\nshare = 1.0\n'
         '[montecarlo]\ndraws = 50\n[montecarlo.inputs."cohorts.kw_per_tonne_final"]\ndist = "uniform"\n'
-        'low = 80.0\nhigh = 120.0\n')
+        "low = 80.0\nhigh = 120.0\n"
+    )
     out = tmp_path / "out"
     result = runner.invoke(app, ["sweep", str(small), "--set", "flights_per_vehicle_per_yr=15,30", "--out", str(out)])
     assert result.exit_code == 0, result.output
     assert len(pd.read_csv(out / "sweep.csv")) == 2 * 8 and (out / "sweep.png").exists()
-    result = runner.invoke(app, ["sensitivity", str(small), "--metric", "gw_effective", "--year", "2031",
-                                 "--out", str(out)])
+    result = runner.invoke(
+        app, ["sensitivity", str(small), "--metric", "gw_effective", "--year", "2031", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     assert pd.read_csv(out / "sensitivity.csv")["rank"].iloc[0] == 1 and (out / "tornado.png").exists()
     first = runner.invoke(app, ["montecarlo", str(small), "-n", "60", "--seed", "3", "--out", str(out)])
@@ -137,9 +139,13 @@ def test_cli_sweep_sensitivity_montecarlo_write_results(tmp_path):
     again = runner.invoke(app, ["montecarlo", str(small), "-n", "60", "--seed", "3", "--out", str(out)])
     assert again.exit_code == 0 and (out / "montecarlo.csv").read_text() == bands
     assert (out / "fan.png").exists() and (out / "montecarlo_provenance.json").exists()
-    for arguments in (["sweep", str(small), "--set", "nope=1,2"], ["sweep", str(small), "--set", "payload_t"],
-                      ["sensitivity", str(small), "--metric", "happiness"],
-                      ["sensitivity", str(small), "--year", "1990"], ["montecarlo", str(small), "-n", "1"]):
+    for arguments in (
+        ["sweep", str(small), "--set", "nope=1,2"],
+        ["sweep", str(small), "--set", "payload_t"],
+        ["sensitivity", str(small), "--metric", "happiness"],
+        ["sensitivity", str(small), "--year", "1990"],
+        ["montecarlo", str(small), "-n", "1"],
+    ):
         result = runner.invoke(app, arguments + ["--out", str(tmp_path / "never")])
         assert result.exit_code == 2, (arguments, result.output)
         assert "Traceback" not in result.output and len(result.output.strip().splitlines()) == 1, result.output
@@ -157,8 +163,9 @@ def test_validate_prints_every_published_case(tmp_path):
 
 
 def test_validate_exits_1_when_a_case_fails(monkeypatch):
-    failing = pd.DataFrame([dict(case="broken", source="test", expected=1.0, computed=2.0, tolerance=0.1,
-                                 passed=False)])
+    failing = pd.DataFrame(
+        [dict(case="broken", source="test", expected=1.0, computed=2.0, tolerance=0.1, passed=False)]
+    )
     monkeypatch.setattr(planner, "validation_cases", lambda quick=False: failing)
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1 and "FAIL" in result.output

@@ -13,8 +13,12 @@ NOTEBOOKS = sorted(EXAMPLES.glob("*.ipynb"))
 
 
 def test_there_are_four_notebooks_with_stripped_outputs():
-    assert [p.name for p in NOTEBOOKS] == ["01_ramp_to_100gw.ipynb", "02_launch_what_ifs.ipynb",
-                                           "03_sensitivity_and_monte_carlo.ipynb", "04_eclipse_seasons.ipynb"]
+    assert [p.name for p in NOTEBOOKS] == [
+        "01_ramp_to_100gw.ipynb",
+        "02_launch_what_ifs.ipynb",
+        "03_sensitivity_and_monte_carlo.ipynb",
+        "04_eclipse_seasons.ipynb",
+    ]
     for path in NOTEBOOKS:
         book = nbformat.read(path, as_version=4)
         for cell in book.cells:
@@ -32,8 +36,6 @@ def test_notebook_executes(path, monkeypatch):
     monkeypatch.setenv("JAX_COMPILATION_CACHE_DIR", str(Path(tempfile.gettempdir()) / "orbital-examples-jax-cache"))
     monkeypatch.setenv("JAX_PERSISTENT_CACHE_MIN_COMPILE_TIME_SECS", "0.2")
     book = nbformat.read(path, as_version=4)
-    NotebookClient(book, timeout=300, kernel_name="python3",
-                   resources={"metadata": {"path": str(EXAMPLES)}}).execute()
-    errors = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs
-              if o.output_type == "error"]
+    NotebookClient(book, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(EXAMPLES)}}).execute()
+    errors = [o for cell in book.cells if cell.cell_type == "code" for o in cell.outputs if o.output_type == "error"]
     assert not errors

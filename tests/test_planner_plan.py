@@ -22,14 +22,28 @@ def test_plan_with_no_arguments_writes_everything(tmp_path, monkeypatch):
     result = runner.invoke(app, ["plan"])
     assert result.exit_code == 0, result.output
     out = tmp_path / "orbital-results" / "ai1-100gw"
-    for name in ["plan.csv", "shells.csv", "summary.json", "provenance.json", "ramp.png", "eclipse_seasons.png",
-                 "mass_breakdown.png"]:
+    for name in [
+        "plan.csv",
+        "shells.csv",
+        "summary.json",
+        "provenance.json",
+        "ramp.png",
+        "eclipse_seasons.png",
+        "mass_breakdown.png",
+    ]:
         assert (out / name).stat().st_size > 0, name
     assert not list(out.glob(".*.tmp"))
     table = pd.read_csv(out / "plan.csv")
     assert list(table["year"]) == list(range(2027, 2046))
-    required = list(launch.TABLE_COLUMNS) + ["satellites_launched", "satellites_operating", "sunlit_fraction",
-                                             "battery_t", "radiator_m2", "compute_availability", "gw_effective"]
+    required = list(launch.TABLE_COLUMNS) + [
+        "satellites_launched",
+        "satellites_operating",
+        "sunlit_fraction",
+        "battery_t",
+        "radiator_m2",
+        "compute_availability",
+        "gw_effective",
+    ]
     assert set(required) <= set(table.columns)
     # The launch arithmetic (GW = t x kW/t / 1e6) wherever launch capacity binds.
     launch_bound = table["binding_constraint"] == "launch"
@@ -37,8 +51,7 @@ def test_plan_with_no_arguments_writes_everything(tmp_path, monkeypatch):
     expected = table["compute_tonnes"] * table["kw_per_tonne"] / 1e6
     np.testing.assert_allclose(table.loc[launch_bound, "gw_launched"], expected[launch_bound], rtol=1e-9)
     assert (table["gw_launched"] <= expected * (1 + 1e-9)).all()
-    np.testing.assert_allclose(table["gw_effective"], table["gw_operating"] * table["compute_availability"],
-                               rtol=1e-12)
+    np.testing.assert_allclose(table["gw_effective"], table["gw_operating"] * table["compute_availability"], rtol=1e-12)
     shells = pd.read_csv(out / "shells.csv")
     assert list(shells["shell"]) == ["dawn-dusk-600km", "walker-600km-53deg"]
     # Dawn-dusk at 600 km is mostly sunlit but has an eclipse season; the 53 deg shell is eclipsed most days.
@@ -65,7 +78,8 @@ def _arithmetic_scenario(kw_per_tonne):
         vehicles={"payload_t": [200.0], "intro_year": [2020.0]},
         compute_share={"start": 1.0, "end": 1.0},
         cohorts={"kw_per_tonne_initial": kw_per_tonne, "kw_per_tonne_final": kw_per_tonne},
-        supply={"chips": big, "arrays": big, "factory": big, "demand_gw_per_yr": 1e6})
+        supply={"chips": big, "arrays": big, "factory": big, "demand_gw_per_yr": 1e6},
+    )
 
 
 @pytest.mark.parametrize("kw_per_tonne, gw", [(100.0, 100.0), (70.0, 70.0)])
@@ -97,17 +111,20 @@ def test_planner_availability_matches_the_time_stepped_budget():
     result = planner.plan(scenario)
     fleet = orbital.Fleet.from_shells(scenario.shell_objects())
     study = scenario.study
-    budget = orbital.budget(fleet, scenario.satellite_design(), study.geometry_start, study.geometry_days,
-                            study.geometry_step_s)
+    budget = orbital.budget(
+        fleet, scenario.satellite_design(), study.geometry_start, study.geometry_days, study.geometry_step_s
+    )
     per_shell = budget.to_dataframe().groupby("shell", sort=False)["compute_availability"].mean()
     np.testing.assert_allclose(result.shells.set_index("shell")["compute_availability"], per_shell, atol=2e-3)
 
 
 def test_a_failed_run_keeps_the_previous_results(tmp_path):
     small = tmp_path / "small.toml"
-    small.write_text('[scenario]\nname = "small"\n[study]\nn_years = 5\ngeometry_days = 1\ngeometry_step_s = 1800\n'
-                     'sample_sats_per_shell = 1\n[[shells]]\nname = "a"\naltitude_km = 600.0\nltan_hours = 18.0\n'
-                     'share = 1.0\n')
+    small.write_text(
+        '[scenario]\nname = "small"\n[study]\nn_years = 5\ngeometry_days = 1\ngeometry_step_s = 1800\n'
+        'sample_sats_per_shell = 1\n[[shells]]\nname = "a"\naltitude_km = 600.0\nltan_hours = 18.0\n'
+        "share = 1.0\n"
+    )
     out = tmp_path / "out"
     assert runner.invoke(app, ["plan", str(small), "--out", str(out)]).exit_code == 0
     before = {p.name: p.read_bytes() for p in out.iterdir()}

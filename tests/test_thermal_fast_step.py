@@ -24,21 +24,25 @@ def test_fast_step_matches_bracketed_solver_through_eclipses():
     in_sun = ((steps % 95) < 60).astype(float)
     heat_w = 3e3 + 120e3 * in_sun
     for areal_mass_kg_m2 in (0.5, 10.0):
-        params = core.TransientParams(area_m2=160.0, emissivity=0.9, heat_capacity_j_k=160.0 * areal_mass_kg_m2 * 900.0,
-                                      environment=environment)
+        params = core.TransientParams(
+            area_m2=160.0, emissivity=0.9, heat_capacity_j_k=160.0 * areal_mass_kg_m2 * 900.0, environment=environment
+        )
         slow, slow_path = _series(params, core.transient_step, jnp.asarray(in_sun), jnp.asarray(heat_w), 60.0)
-        fast, fast_path = _series(params, core.transient_step_no_heat_pump, jnp.asarray(in_sun),
-                                  jnp.asarray(heat_w), 60.0)
+        fast, fast_path = _series(
+            params, core.transient_step_no_heat_pump, jnp.asarray(in_sun), jnp.asarray(heat_w), 60.0
+        )
         assert np.ptp(np.asarray(slow_path)) > 20.0
         np.testing.assert_allclose(fast_path, slow_path, atol=1e-6)
         for a, b in zip(fast, slow):
             np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-6)
 
     def final_temperature(area_m2):
-        p = core.TransientParams(area_m2=area_m2, emissivity=0.9, heat_capacity_j_k=area_m2 * 4500.0,
-                                 environment=environment)
-        return _series(p, core.transient_step_no_heat_pump, jnp.asarray(in_sun), jnp.asarray(heat_w), 60.0)[0] \
-            .radiator_temperature_k
+        p = core.TransientParams(
+            area_m2=area_m2, emissivity=0.9, heat_capacity_j_k=area_m2 * 4500.0, environment=environment
+        )
+        return _series(p, core.transient_step_no_heat_pump, jnp.asarray(in_sun), jnp.asarray(heat_w), 60.0)[
+            0
+        ].radiator_temperature_k
 
     gradient = jax.grad(final_temperature)(160.0)
     numeric = (final_temperature(160.0 + 1e-4) - final_temperature(160.0 - 1e-4)) / 2e-4

@@ -23,25 +23,41 @@ def check_jacobian_against_central_differences(function, x, relative_step=1e-6, 
     jacobian = np.asarray(jax.jit(jax.jacrev(function))(x))
     steps = relative_step * np.maximum(np.abs(np.asarray(x)), 1.0)
     evaluate = jax.jit(function)
-    finite_differences = np.stack([
-        (np.asarray(evaluate(x.at[i].add(h))) - np.asarray(evaluate(x.at[i].add(-h)))) / (2 * h)
-        for i, h in enumerate(steps)], axis=1)
+    finite_differences = np.stack(
+        [
+            (np.asarray(evaluate(x.at[i].add(h))) - np.asarray(evaluate(x.at[i].add(-h)))) / (2 * h)
+            for i, h in enumerate(steps)
+        ],
+        axis=1,
+    )
     assert np.all(np.isfinite(jacobian))
     scale = np.maximum(np.abs(finite_differences), np.abs(jacobian))
     bad = np.abs(jacobian - finite_differences) > atol + rtol * scale
-    assert not bad.any(), (f"jacobian mismatch at (output, input) {np.argwhere(bad).tolist()}:\n"
-                           f"{jacobian[bad]} vs {finite_differences[bad]}")
+    assert not bad.any(), (
+        f"jacobian mismatch at (output, input) {np.argwhere(bad).tolist()}:\n"
+        f"{jacobian[bad]} vs {finite_differences[bad]}"
+    )
     return jacobian
 
 
-STEADY_INPUTS = ["heat_w", "temperature_k", "emissivity", "sides", "solar_flux_w_m2", "solar_absorptivity",
-                 "ir_absorptivity", "sun_view_factor", "earth_view_factor", "albedo", "earth_temperature_k"]
+STEADY_INPUTS = [
+    "heat_w",
+    "temperature_k",
+    "emissivity",
+    "sides",
+    "solar_flux_w_m2",
+    "solar_absorptivity",
+    "ir_absorptivity",
+    "sun_view_factor",
+    "earth_view_factor",
+    "albedo",
+    "earth_temperature_k",
+]
 
 
 def steady_outputs(x):
     values = dict(zip(STEADY_INPUTS, x))
-    heat, temperature, emissivity, sides = (values.pop(k) for k in ("heat_w", "temperature_k", "emissivity",
-                                                                     "sides"))
+    heat, temperature, emissivity, sides = (values.pop(k) for k in ("heat_w", "temperature_k", "emissivity", "sides"))
     net = thermal.net_flux_w_m2(temperature, emissivity, sides, **values)
     area = thermal.radiator_area_m2(heat, temperature, emissivity, sides, **values)
     # the temperature of a fixed area (area input = heat / 400 so that it too is an input)
@@ -51,18 +67,23 @@ def steady_outputs(x):
     return jnp.stack([net, area, back, sizing.emitted_w_m2, absorbed])
 
 
-@pytest.mark.parametrize("x", [
-    [1e6, 293.15, 0.92, 2.0, 1366.0, 0.09, 0.09, 1.0, 0.25, 0.3, 253.15],
-    [3e4, 340.0, 0.8, 1.0, 1320.0, 0.3, 0.85, 0.4, 0.6, 0.35, 255.0],
-])
+@pytest.mark.parametrize(
+    "x",
+    [
+        [1e6, 293.15, 0.92, 2.0, 1366.0, 0.09, 0.09, 1.0, 0.25, 0.3, 253.15],
+        [3e4, 340.0, 0.8, 1.0, 1320.0, 0.3, 0.85, 0.4, 0.6, 0.35, 255.0],
+    ],
+)
 def test_steady_gradients_match_finite_differences(x):
     check_jacobian_against_central_differences(steady_outputs, x)
 
 
 def test_kirchhoff_default_gradient_flows_to_emissivity():
     def net(emissivity):
-        return thermal.net_flux_w_m2(300.0, emissivity, solar_absorptivity=0.2, earth_view_factor=0.3,
-                                     earth_ir_w_m2=237.0)
+        return thermal.net_flux_w_m2(
+            300.0, emissivity, solar_absorptivity=0.2, earth_view_factor=0.3, earth_ir_w_m2=237.0
+        )
+
     # d/d eps of (2 eps sigma T^4 - eps * 237 * 0.3)
     assert float(jax.grad(net)(0.8)) == pytest.approx(2 * 5.670374419e-8 * 300.0**4 - 237.0 * 0.3, rel=1e-12)
 
@@ -87,12 +108,46 @@ def test_heat_pump_and_coating_gradients_match_finite_differences():
 FRACTION = np.r_[np.ones(59), 0.6, np.zeros(35), 0.4]
 HEAT_W = np.where(FRACTION > 0.0, 3e4, 1.6e4)
 DIRECTION = np.random.default_rng(7).normal(size=(2, FRACTION.size))
-TRANSIENT_INPUTS = ["area_m2", "emissivity", "heat_capacity_j_k", "sides", "thermal_resistance_k_w", "lift_k",
-                    "carnot_fraction", "solar_flux_w_m2", "solar_absorptivity", "ir_absorptivity",
-                    "sun_view_factor", "earth_view_factor", "albedo", "earth_ir_w_m2",
-                    "initial_temperature_k", "dt_s", "fraction_direction", "heat_direction"]
-TRANSIENT_X = [100.0, 0.9, 3.0 * 100 * 897.0, 2.0, 2e-4, 25.0, 0.5, 1361.0, 0.2, 0.85, 0.5, 0.45, 0.3, 237.0,
-               285.0, 90.0, 0.0, 0.0]
+TRANSIENT_INPUTS = [
+    "area_m2",
+    "emissivity",
+    "heat_capacity_j_k",
+    "sides",
+    "thermal_resistance_k_w",
+    "lift_k",
+    "carnot_fraction",
+    "solar_flux_w_m2",
+    "solar_absorptivity",
+    "ir_absorptivity",
+    "sun_view_factor",
+    "earth_view_factor",
+    "albedo",
+    "earth_ir_w_m2",
+    "initial_temperature_k",
+    "dt_s",
+    "fraction_direction",
+    "heat_direction",
+]
+TRANSIENT_X = [
+    100.0,
+    0.9,
+    3.0 * 100 * 897.0,
+    2.0,
+    2e-4,
+    25.0,
+    0.5,
+    1361.0,
+    0.2,
+    0.85,
+    0.5,
+    0.45,
+    0.3,
+    237.0,
+    285.0,
+    90.0,
+    0.0,
+    0.0,
+]
 
 
 def transient_outputs(x, periodic=False):
@@ -102,10 +157,17 @@ def transient_outputs(x, periodic=False):
     fraction = FRACTION + values.pop("fraction_direction") * DIRECTION[0]
     heat = HEAT_W + values.pop("heat_direction") * 1e4 * DIRECTION[1]
     params = thermal.transient_params(**values)
-    result = thermal.transient_extremes(params, fraction, heat, dt_s,
-                                        initial_temperature_k=None if periodic else start)
-    return jnp.stack([result.min_radiator_k, result.max_radiator_k, result.min_chip_k, result.max_chip_k,
-                      result.final_state.radiator_temperature_k, result.final_state.emitted_j / 1e6])
+    result = thermal.transient_extremes(params, fraction, heat, dt_s, initial_temperature_k=None if periodic else start)
+    return jnp.stack(
+        [
+            result.min_radiator_k,
+            result.max_radiator_k,
+            result.min_chip_k,
+            result.max_chip_k,
+            result.final_state.radiator_temperature_k,
+            result.final_state.emitted_j / 1e6,
+        ]
+    )
 
 
 def test_transient_gradients_match_finite_differences():
@@ -152,13 +214,20 @@ def test_vmap_over_satellites_equals_loop_for_the_transient():
     fractions = np.stack([np.roll(FRACTION, s) for s in shifts])
     params = thermal.transient_params(jnp.asarray(areas), 0.9, jnp.asarray(areas) * 2 * 897.0, **ENVIRONMENT)
 
-    mapped = jax.jit(jax.vmap(lambda p, f: thermal.transient_extremes(p, f, HEAT_W, 60.0),
-                              in_axes=(thermal.TransientParams(0, None, 0, None, None, None, None,
-                                                               thermal.RadiatorEnvironment(*[None] * 7)), 0)))
+    mapped = jax.jit(
+        jax.vmap(
+            lambda p, f: thermal.transient_extremes(p, f, HEAT_W, 60.0),
+            in_axes=(
+                thermal.TransientParams(0, None, 0, None, None, None, None, thermal.RadiatorEnvironment(*[None] * 7)),
+                0,
+            ),
+        )
+    )
     result = mapped(params, jnp.asarray(fractions))
     for i, area in enumerate(areas):
-        single = thermal.transient_extremes(thermal.transient_params(area, 0.9, area * 2 * 897.0, **ENVIRONMENT),
-                                            fractions[i], HEAT_W, 60.0)
+        single = thermal.transient_extremes(
+            thermal.transient_params(area, 0.9, area * 2 * 897.0, **ENVIRONMENT), fractions[i], HEAT_W, 60.0
+        )
         for name in ("min_radiator_k", "max_radiator_k", "min_chip_k", "max_chip_k"):
             assert float(getattr(result, name)[i]) == pytest.approx(float(getattr(single, name)), abs=1e-9)
 
@@ -178,8 +247,15 @@ def test_jit_equals_no_jit():
 def test_float32_within_stated_tolerance_of_float64():
     f32 = jnp.float32
     # Closed forms: float32 carries ~7 digits; the Starcloud net flux is a difference of terms ~1.2x itself.
-    starcloud = dict(solar_flux_w_m2=1366.0, solar_absorptivity=0.09, ir_absorptivity=0.09, sun_view_factor=1.0,
-                     earth_view_factor=0.25, albedo=0.3, earth_temperature_k=253.15)
+    starcloud = dict(
+        solar_flux_w_m2=1366.0,
+        solar_absorptivity=0.09,
+        ir_absorptivity=0.09,
+        sun_view_factor=1.0,
+        earth_view_factor=0.25,
+        albedo=0.3,
+        earth_temperature_k=253.15,
+    )
     net32 = thermal.net_flux_w_m2(f32(293.15), f32(0.92), **starcloud)
     assert net32.dtype == jnp.float32
     assert float(net32) == pytest.approx(633.129, rel=1e-5)
@@ -189,8 +265,7 @@ def test_float32_within_stated_tolerance_of_float64():
     params64 = thermal.transient_params(100.0, 0.9, 2e5, lift_k=10.0, **ENVIRONMENT)
     params32 = thermal.transient_params(f32(100.0), f32(0.9), f32(2e5), lift_k=f32(10.0), **ENVIRONMENT)
     result64 = thermal.transient_extremes(params64, FRACTION, HEAT_W, 60.0)
-    result32 = thermal.transient_extremes(params32, FRACTION.astype(np.float32), HEAT_W.astype(np.float32),
-                                          f32(60.0))
+    result32 = thermal.transient_extremes(params32, FRACTION.astype(np.float32), HEAT_W.astype(np.float32), f32(60.0))
     assert result32.max_chip_k.dtype == jnp.float32
     for name in ("min_radiator_k", "max_radiator_k", "min_chip_k", "max_chip_k"):
         assert float(getattr(result32, name)) == pytest.approx(float(getattr(result64, name)), abs=0.01)

@@ -27,8 +27,14 @@ SIGMA = 5.670374419e-8  # CODATA 2018
 # surface absorbs infrared with its emissivity (0.92): Earth IR = 0.92 * 232.88 * 0.25 = 53.56 and the net is
 # 584.8 W/m². thermal's default is Kirchhoff (ir_absorptivity = emissivity); ir_absorptivity=0.09 reproduces
 # the paper's convention.
-STARCLOUD = dict(solar_flux_w_m2=1366.0, solar_absorptivity=0.09, sun_view_factor=1.0, earth_view_factor=0.25,
-                 albedo=0.3, earth_temperature_k=253.15)
+STARCLOUD = dict(
+    solar_flux_w_m2=1366.0,
+    solar_absorptivity=0.09,
+    sun_view_factor=1.0,
+    earth_view_factor=0.25,
+    albedo=0.3,
+    earth_temperature_k=253.15,
+)
 
 
 def test_starcloud_net_flux_633_w_m2_with_the_papers_earth_ir_convention():
@@ -65,9 +71,15 @@ def test_starcloud_area_and_temperature_are_consistent():
 
 
 @settings(max_examples=60, deadline=None)
-@given(heat_w=st.floats(1.0, 1e7), temperature_k=st.floats(150.0, 450.0), emissivity=st.floats(0.05, 1.0),
-       sides=st.sampled_from([1.0, 2.0]), alpha=st.floats(0.0, 1.0), sun=st.floats(0.0, 1.0),
-       earth=st.floats(0.0, 1.0))
+@given(
+    heat_w=st.floats(1.0, 1e7),
+    temperature_k=st.floats(150.0, 450.0),
+    emissivity=st.floats(0.05, 1.0),
+    sides=st.sampled_from([1.0, 2.0]),
+    alpha=st.floats(0.0, 1.0),
+    sun=st.floats(0.0, 1.0),
+    earth=st.floats(0.0, 1.0),
+)
 def test_temperature_area_round_trip(heat_w, temperature_k, emissivity, sides, alpha, sun, earth):
     environment = dict(solar_absorptivity=alpha, sun_view_factor=sun, earth_view_factor=earth)
     sizing = thermal.size_radiator(heat_w, temperature_k, emissivity, sides, **environment)
@@ -104,8 +116,14 @@ def test_max_temperature_limit():
 
 
 def test_absorbed_flux_components_and_illumination():
-    environment = dict(solar_flux_w_m2=1361.0, solar_absorptivity=0.2, sun_view_factor=0.5,
-                       earth_view_factor=0.4, albedo=0.3, earth_ir_w_m2=237.0)
+    environment = dict(
+        solar_flux_w_m2=1361.0,
+        solar_absorptivity=0.2,
+        sun_view_factor=0.5,
+        earth_view_factor=0.4,
+        albedo=0.3,
+        earth_ir_w_m2=237.0,
+    )
     full = thermal.absorbed_flux_w_m2(0.8, **environment)
     assert float(full) == pytest.approx(0.2 * 1361 * (0.5 + 0.3 * 0.4) + 0.8 * 237 * 0.4, rel=1e-14)
     eclipse = thermal.absorbed_flux_w_m2(0.8, illuminated_fraction=0.0, **environment)
@@ -113,17 +131,25 @@ def test_absorbed_flux_components_and_illumination():
 
 
 def test_earth_temperature_is_a_black_body_earth_ir():
-    by_temperature = thermal.net_flux_w_m2(300.0, 0.9, solar_absorptivity=0.1, earth_view_factor=0.3,
-                                           earth_temperature_k=255.0)
-    by_flux = thermal.net_flux_w_m2(300.0, 0.9, solar_absorptivity=0.1, earth_view_factor=0.3,
-                                    earth_ir_w_m2=SIGMA * 255.0**4)
+    by_temperature = thermal.net_flux_w_m2(
+        300.0, 0.9, solar_absorptivity=0.1, earth_view_factor=0.3, earth_temperature_k=255.0
+    )
+    by_flux = thermal.net_flux_w_m2(
+        300.0, 0.9, solar_absorptivity=0.1, earth_view_factor=0.3, earth_ir_w_m2=SIGMA * 255.0**4
+    )
     assert float(by_temperature) == pytest.approx(float(by_flux), rel=1e-14)
 
 
 def test_environment_object_and_overrides():
-    environment = thermal.RadiatorEnvironment(solar_absorptivity=0.09, sun_view_factor=1.0, solar_flux_w_m2=1366.0,
-                                              earth_view_factor=0.25, albedo=0.3,
-                                              earth_ir_w_m2=SIGMA * 253.15**4, ir_absorptivity=0.09)
+    environment = thermal.RadiatorEnvironment(
+        solar_absorptivity=0.09,
+        sun_view_factor=1.0,
+        solar_flux_w_m2=1366.0,
+        earth_view_factor=0.25,
+        albedo=0.3,
+        earth_ir_w_m2=SIGMA * 253.15**4,
+        ir_absorptivity=0.09,
+    )
     net = thermal.net_flux_w_m2(293.15, 0.92, environment=environment)
     assert float(net) == pytest.approx(633.13, abs=0.01)
     edge_on = thermal.net_flux_w_m2(293.15, 0.92, environment=environment, sun_view_factor=0.0)

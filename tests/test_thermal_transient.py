@@ -14,8 +14,7 @@ import thermal
 from thermal import core
 
 SIGMA = 5.670374419e-8
-ENVIRONMENT = dict(solar_absorptivity=0.2, sun_view_factor=0.5, earth_view_factor=0.5, albedo=0.3,
-                   earth_ir_w_m2=237.0)
+ENVIRONMENT = dict(solar_absorptivity=0.2, sun_view_factor=0.5, earth_view_factor=0.5, albedo=0.3, earth_ir_w_m2=237.0)
 AREA_M2 = 100.0
 
 
@@ -27,9 +26,13 @@ def orbit_series(steps_sun=60, steps_eclipse=36):
 
 
 def params(kg_per_m2=2.0, **overrides):
-    arguments = dict(area_m2=AREA_M2, emissivity=0.9,
-                     heat_capacity_j_k=kg_per_m2 * AREA_M2 * thermal.ALUMINIUM_SPECIFIC_HEAT_J_KG_K,
-                     thermal_resistance_k_w=1e-4, **ENVIRONMENT)
+    arguments = dict(
+        area_m2=AREA_M2,
+        emissivity=0.9,
+        heat_capacity_j_k=kg_per_m2 * AREA_M2 * thermal.ALUMINIUM_SPECIFIC_HEAT_J_KG_K,
+        thermal_resistance_k_w=1e-4,
+        **ENVIRONMENT,
+    )
     arguments.update(overrides)
     return thermal.transient_params(**arguments)
 
@@ -46,8 +49,14 @@ def _trajectory(p, fraction, heat_w, dt_s, start_k, substeps):
 def trajectory(p, fraction, heat_w, dt_s, start_k, substeps=1):
     """Final state and the radiator temperature after every step (one compilation per series length)."""
     n = len(fraction)
-    final, temperatures = _trajectory(p, jnp.asarray(fraction, float), jnp.asarray(heat_w, float),
-                                      jnp.full((n,), dt_s, float), jnp.asarray(start_k, float), substeps)
+    final, temperatures = _trajectory(
+        p,
+        jnp.asarray(fraction, float),
+        jnp.asarray(heat_w, float),
+        jnp.full((n,), dt_s, float),
+        jnp.asarray(start_k, float),
+        substeps,
+    )
     return final, np.asarray(temperatures)
 
 
@@ -64,6 +73,7 @@ def test_steady_state_equals_equilibrium_temperature(fraction, lift_k):
         def mismatch(t):
             pump = thermal.heat_pump(3e4, t - lift_k, lift_k, 0.5)
             return float(thermal.radiator_temperature_k(pump.rejected_w, AREA_M2, 0.9, **environment)) - t
+
         expected = optimize.brentq(mismatch, 250.0, 400.0, xtol=1e-12)
     assert float(final.radiator_temperature_k) == pytest.approx(expected, abs=1e-3)  # 1 mK
     assert float(final.chip_temperature_k) == pytest.approx(expected - lift_k + 3e4 * 1e-4, abs=1e-3)
@@ -88,8 +98,7 @@ def test_light_radiator_with_60_s_steps_is_stable():
     fraction, heat_w = orbit_series()
     _, temperatures = trajectory(p, fraction, heat_w, 60.0, 250.0)
     hot = float(thermal.radiator_temperature_k(3e4, AREA_M2, 0.9, **ENVIRONMENT))
-    cold = float(thermal.radiator_temperature_k(1.5e4, AREA_M2, 0.9,
-                                                **dict(ENVIRONMENT, solar_absorptivity=0.0)))
+    cold = float(thermal.radiator_temperature_k(1.5e4, AREA_M2, 0.9, **dict(ENVIRONMENT, solar_absorptivity=0.0)))
     assert np.all(np.isfinite(temperatures))
     # backward Euler is monotone: started between them, the temperature never leaves [shadow, sun] equilibria
     assert np.all(temperatures > cold - 1e-9) and np.all(temperatures < hot + 1e-9)
@@ -113,14 +122,20 @@ def test_newton_solves_each_implicit_step_to_machine_precision():
 def reference_temperatures(p, fraction, heat_w, dt_s, start_k):
     """scipy Radau on the same ODE with the same piecewise-constant inputs (no heat pump)."""
     temperatures, temperature = [], start_k
-    absorbed_sun = float(AREA_M2 * ENVIRONMENT["solar_absorptivity"] * 1361.0 * (
-        ENVIRONMENT["sun_view_factor"] + ENVIRONMENT["albedo"] * ENVIRONMENT["earth_view_factor"]))
+    absorbed_sun = float(
+        AREA_M2
+        * ENVIRONMENT["solar_absorptivity"]
+        * 1361.0
+        * (ENVIRONMENT["sun_view_factor"] + ENVIRONMENT["albedo"] * ENVIRONMENT["earth_view_factor"])
+    )
     absorbed_ir = AREA_M2 * 0.9 * ENVIRONMENT["earth_ir_w_m2"] * ENVIRONMENT["earth_view_factor"]
     radiating = AREA_M2 * 2 * 0.9 * SIGMA
     capacity = float(p.heat_capacity_j_k)
     for f, q in zip(fraction, heat_w):
+
         def rhs(_, y, f=f, q=q):
             return [(q + absorbed_sun * f + absorbed_ir - radiating * y[0] ** 4) / capacity]
+
         solution = integrate.solve_ivp(rhs, (0.0, dt_s), [temperature], method="LSODA", rtol=1e-10, atol=1e-8)
         temperature = solution.y[0, -1]
         temperatures.append(temperature)
@@ -157,6 +172,7 @@ def test_extremes_equal_a_manual_scan_and_the_init_step_pair():
         def body(state, inputs):
             state = step(state, inputs[0], inputs[1], 60.0)
             return state, state.chip_temperature_k
+
         return jax.lax.scan(body, init(290.0), (fraction, heat_w))
 
     state, chips = scan_with_the_pair(jnp.asarray(fraction), jnp.asarray(heat_w))
@@ -178,13 +194,15 @@ def test_default_start_is_the_periodic_state():
     fraction, heat_w = orbit_series()
     cold_start = thermal.transient_extremes(p, fraction, heat_w, 60.0, initial_temperature_k=150.0)
     default = thermal.transient_extremes(p, fraction, heat_w, 60.0)
-    again = thermal.transient_extremes(p, fraction, heat_w, 60.0,
-                                       initial_temperature_k=default.final_state.radiator_temperature_k)
+    again = thermal.transient_extremes(
+        p, fraction, heat_w, 60.0, initial_temperature_k=default.final_state.radiator_temperature_k
+    )
     assert float(cold_start.min_radiator_k) < float(default.min_radiator_k) - 50.0
     for name in ("min_radiator_k", "max_radiator_k", "min_chip_k", "max_chip_k"):
         assert float(getattr(again, name)) == pytest.approx(float(getattr(default, name)), abs=1e-3)
     assert float(again.final_state.radiator_temperature_k) == pytest.approx(
-        float(default.final_state.radiator_temperature_k), abs=1e-3)
+        float(default.final_state.radiator_temperature_k), abs=1e-3
+    )
     assert float(default.max_radiator_k) - float(default.min_radiator_k) > 5.0
 
 
@@ -200,6 +218,7 @@ def test_heat_pump_runs_the_radiator_hotter_and_the_chip_cooler():
 def test_zero_length_step_changes_nothing():
     p = params()
     state = thermal.transient_init(p, 300.0)
+
     def step(dt):  # the kernel: the public transient_step rejects dt_s <= 0 for concrete inputs
         return core.transient_step(p, state, 1.0, 3e4, dt)
 

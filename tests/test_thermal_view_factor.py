@@ -33,8 +33,9 @@ def view_factor_by_quadrature(altitude_km, tilt_rad):
 
     # The ring integrand has a kink where the plate's plane cuts the ring (psi = |pi/2 - tilt|): tell quad.
     kink = abs(math.pi / 2 - tilt_rad)
-    value, _ = integrate.quad(ring, 0.0, beta, epsabs=1e-14, epsrel=1e-13, limit=500,
-                              points=[kink] if 0.0 < kink < beta else None)
+    value, _ = integrate.quad(
+        ring, 0.0, beta, epsabs=1e-14, epsrel=1e-13, limit=500, points=[kink] if 0.0 < kink < beta else None
+    )
     return value
 
 

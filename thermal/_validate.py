@@ -68,8 +68,7 @@ def _format_bound(value: float) -> str:
     return "inf" if value == math.inf else "-inf" if value == -math.inf else f"{value:g}"
 
 
-def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False,
-                unit: str = ""):
+def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False, unit: str = ""):
     """Raise ValueError naming ``name`` if any concrete element is NaN or outside the interval."""
     if is_traced(value):
         return value
@@ -79,15 +78,27 @@ def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=Fals
     bad = np.isnan(array) | below | above
     if np.any(bad):
         offender = array[bad].flat[0] if array.ndim else float(array)
-        interval = (("(" if low_open or low == -math.inf else "[") + f"{_format_bound(low)}, {_format_bound(high)}"
-                    + (")" if high_open or high == math.inf else "]"))
+        interval = (
+            ("(" if low_open or low == -math.inf else "[")
+            + f"{_format_bound(low)}, {_format_bound(high)}"
+            + (")" if high_open or high == math.inf else "]")
+        )
         suffix = f" {unit}" if unit else ""
         raise ValueError(f"{name}={offender:g}{suffix} is outside the allowed range {interval}{suffix}")
     return value
 
 
-def checked(name: str, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False,
-            unit: str | None = "", unit_label: str = ""):
+def checked(
+    name: str,
+    value,
+    low=-math.inf,
+    high=math.inf,
+    *,
+    low_open=False,
+    high_open=False,
+    unit: str | None = "",
+    unit_label: str = "",
+):
     """``to_input`` then ``check_range``: the one call the public functions make per argument."""
     value = to_input(name, value, unit)
     return check_range(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit_label)

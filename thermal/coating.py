@@ -26,10 +26,12 @@ class Coating(NamedTuple):
     epsilon_per_year: object = 0.0
 
     def at(self, age_years):
-        coating = Coating(checked("alpha_bol", self.alpha_bol, 0.0, 1.0),
-                          checked("epsilon_bol", self.epsilon_bol, 0.0, 1.0, low_open=True),
-                          checked("alpha_per_year", self.alpha_per_year, unit="1/yr"),
-                          checked("epsilon_per_year", self.epsilon_per_year, unit="1/yr"))
+        coating = Coating(
+            checked("alpha_bol", self.alpha_bol, 0.0, 1.0),
+            checked("epsilon_bol", self.epsilon_bol, 0.0, 1.0, low_open=True),
+            checked("alpha_per_year", self.alpha_per_year, unit="1/yr"),
+            checked("epsilon_per_year", self.epsilon_per_year, unit="1/yr"),
+        )
         age_years = checked("age_years", age_years, 0.0, math.inf, high_open=True, unit="yr", unit_label="yr")
         return _coating_at(coating, age_years)
 

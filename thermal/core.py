@@ -96,8 +96,12 @@ def absorbed_w_m2(environment: RadiatorEnvironment, emissivity, illuminated_frac
     does not depend on where the satellite is in its orbit (to first order).
     """
     env = environment
-    sunlight = env.solar_absorptivity * env.solar_flux_w_m2 * (
-    env.sun_view_factor + env.albedo * env.earth_view_factor) * illuminated_fraction
+    sunlight = (
+        env.solar_absorptivity
+        * env.solar_flux_w_m2
+        * (env.sun_view_factor + env.albedo * env.earth_view_factor)
+        * illuminated_fraction
+    )
     earth_ir = ir_absorptivity_or_emissivity(env, emissivity) * env.earth_ir_w_m2 * env.earth_view_factor
     return sunlight + earth_ir
 
@@ -163,8 +167,11 @@ def plate_earth_view_factor(altitude_km, tilt_rad, earth_radius_km=EARTH_MEAN_RA
     asin_arg = jnp.clip(root / (h_ratio * safe_sin), -1.0, 1.0 - 1e-15)
     acos_arg = jnp.clip(-root * safe_cos / safe_sin, -1.0 + 1e-15, 1.0 - 1e-15)
     sqrt_arg = jnp.maximum(1.0 - h_ratio**2 * safe_cos**2, 1e-300)
-    f_partial = (0.5 - jnp.arcsin(asin_arg) / jnp.pi
-                 + (safe_cos * jnp.arccos(acos_arg) - root * jnp.sqrt(sqrt_arg)) / (jnp.pi * h_ratio**2))
+    f_partial = (
+        0.5
+        - jnp.arcsin(asin_arg) / jnp.pi
+        + (safe_cos * jnp.arccos(acos_arg) - root * jnp.sqrt(sqrt_arg)) / (jnp.pi * h_ratio**2)
+    )
     f_full = cos_t * inv_h**2
     return jnp.where(full, f_full, jnp.where(partial, f_partial, 0.0))
 
@@ -261,8 +268,9 @@ def transient_init(params: TransientParams, radiator_temperature_k, heat_w=0.0) 
     t_rad = jnp.asarray(radiator_temperature_k)
     zero = jnp.zeros_like(t_rad)
     inf = jnp.full_like(t_rad, jnp.inf)
-    return TransientState(t_rad, chip_temperature_k(params, t_rad, heat_w) + zero, inf, -inf, inf, -inf,
-                          zero, zero, zero, zero, zero)
+    return TransientState(
+        t_rad, chip_temperature_k(params, t_rad, heat_w) + zero, inf, -inf, inf, -inf, zero, zero, zero, zero, zero
+    )
 
 
 def _implicit_substep(params: TransientParams, temperature_k, illuminated_fraction, heat_w, dt_s):
@@ -321,8 +329,7 @@ def _implicit_substep(params: TransientParams, temperature_k, illuminated_fracti
     return t, absorbed, power, a * t**4, s / dg
 
 
-def _newton_substep(params: TransientParams, temperature_k, illuminated_fraction, heat_w, dt_s,
-                    iterations: int = 3):
+def _newton_substep(params: TransientParams, temperature_k, illuminated_fraction, heat_w, dt_s, iterations: int = 3):
     """The backward-Euler step of ``_implicit_substep`` for a radiator WITHOUT a heat pump (lift 0), solved by
     plain Newton iterations from the previous temperature: the fleet-budget fast path.
 
@@ -348,8 +355,9 @@ def _newton_substep(params: TransientParams, temperature_k, illuminated_fraction
     return t, absorbed, jnp.zeros_like(t), a * t**4, s / dg
 
 
-def transient_step(params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s,
-                   substeps: int = 1) -> TransientState:
+def transient_step(
+    params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s, substeps: int = 1
+) -> TransientState:
     """Advance one satellite's radiator by ``dt_s`` (split into ``substeps`` implicit steps).
 
     Inputs are held constant over the step: ``illuminated_fraction`` in [0, 1] scales the Sun and albedo loads,
@@ -359,28 +367,42 @@ def transient_step(params: TransientParams, state: TransientState, illuminated_f
     return _step_and_factor(params, state, illuminated_fraction, heat_w, dt_s, substeps)[0]
 
 
-def transient_step_no_heat_pump(params: TransientParams, state: TransientState, illuminated_fraction, heat_w,
-                                dt_s) -> TransientState:
+def transient_step_no_heat_pump(
+    params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s
+) -> TransientState:
     """``transient_step`` for radiators without a heat pump (``lift_k`` ignored, taken as 0), solved by three
     Newton iterations from the previous temperature (``_newton_substep``): several times cheaper per step, for
     fleet-wide budgets over long windows."""
-    return _step_and_factor(params._replace(lift_k=jnp.zeros_like(params.area_m2)), state, illuminated_fraction,
-                            heat_w, dt_s, 1, _newton_substep)[0]
+    return _step_and_factor(
+        params._replace(lift_k=jnp.zeros_like(params.area_m2)),
+        state,
+        illuminated_fraction,
+        heat_w,
+        dt_s,
+        1,
+        _newton_substep,
+    )[0]
 
 
-def _step_and_factor(params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s,
-                     substeps: int = 1, solve=None):
+def _step_and_factor(
+    params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s, substeps: int = 1, solve=None
+):
     """``transient_step`` and d(new radiator temperature)/d(old one)."""
     moving = dt_s > 0.0
     dt = jnp.where(moving, dt_s, 1.0) / substeps
 
     def substep(_, carry):
         t, absorbed_j, compressor_j, emitted_j, factor = carry
-        t_next, absorbed, compressor, emitted, d_next = (solve or _implicit_substep)(params, t, illuminated_fraction,
-                                                                                     heat_w,
-                                                                          dt)
-        return (jnp.where(moving, t_next, t), absorbed_j + absorbed * dt, compressor_j + compressor * dt,
-                emitted_j + emitted * dt, factor * jnp.where(moving, d_next, 1.0))
+        t_next, absorbed, compressor, emitted, d_next = (solve or _implicit_substep)(
+            params, t, illuminated_fraction, heat_w, dt
+        )
+        return (
+            jnp.where(moving, t_next, t),
+            absorbed_j + absorbed * dt,
+            compressor_j + compressor * dt,
+            emitted_j + emitted * dt,
+            factor * jnp.where(moving, d_next, 1.0),
+        )
 
     t0 = state.radiator_temperature_k
     zero = jnp.zeros_like(t0 * dt)
@@ -393,7 +415,7 @@ def _step_and_factor(params: TransientParams, state: TransientState, illuminated
     keep = jnp.where(moving, 1.0, 0.0)
     chip = chip_temperature_k(params, t, heat_w)
     new_state = TransientState(
-    radiator_temperature_k=t,
+        radiator_temperature_k=t,
         chip_temperature_k=chip,
         min_radiator_k=jnp.minimum(state.min_radiator_k, t),
         max_radiator_k=jnp.maximum(state.max_radiator_k, t),
@@ -408,8 +430,9 @@ def _step_and_factor(params: TransientParams, state: TransientState, illuminated
     return new_state, factor
 
 
-def run_transient(params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s,
-                  substeps: int = 1) -> TransientState:
+def run_transient(
+    params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s, substeps: int = 1
+) -> TransientState:
     """Scan ``transient_step`` over a time series (arrays of shape (time,)); returns the final state."""
     return _run_with_factor(params, state, illuminated_fraction, heat_w, dt_s, substeps)[0]
 
@@ -425,8 +448,16 @@ def _run_with_factor(params, state, illuminated_fraction, heat_w, dt_s, substeps
     return final, factor
 
 
-def run_passes(params: TransientParams, start_k, illuminated_fraction, heat_w, dt_s, newton_passes: int,
-               warmup_passes: int, substeps: int = 1) -> TransientState:
+def run_passes(
+    params: TransientParams,
+    start_k,
+    illuminated_fraction,
+    heat_w,
+    dt_s,
+    newton_passes: int,
+    warmup_passes: int,
+    substeps: int = 1,
+) -> TransientState:
     """Run a series ``newton_passes + warmup_passes + 1`` times and return the last pass's final state.
 
     Between passes the next start is found by Newton's method on T_end(T_start) = T_start (the series taken as one
@@ -447,8 +478,9 @@ def run_passes(params: TransientParams, start_k, illuminated_fraction, heat_w, d
 
     start = jnp.asarray(start_k, dtype=jnp.result_type(start_k, illuminated_fraction))
     # Carrying the last pass's state through the loop keeps a single copy of the scan in the compiled program.
-    placeholder = _step_and_factor(params, transient_init(params, start, heat_w[0]), illuminated_fraction[0],
-                                   heat_w[0], dt_s[0], substeps)[0]
+    placeholder = _step_and_factor(
+        params, transient_init(params, start, heat_w[0]), illuminated_fraction[0], heat_w[0], dt_s[0], substeps
+    )[0]
     if passes == 1:
         return one_pass(0, (start, placeholder))[1]
     return jax.lax.fori_loop(0, passes, one_pass, (start, placeholder))[1]

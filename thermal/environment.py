@@ -35,8 +35,10 @@ def make_environment(keywords: dict) -> RadiatorEnvironment:
     """Build a validated ``RadiatorEnvironment`` from the ``**environment`` keywords of a public function."""
     unknown = sorted(set(keywords) - set(ENVIRONMENT_KEYWORDS))
     if unknown:
-        raise TypeError(f"unknown environment argument(s) {', '.join(map(repr, unknown))}; "
-                        f"allowed: {', '.join(sorted(ENVIRONMENT_KEYWORDS))}")
+        raise TypeError(
+            f"unknown environment argument(s) {', '.join(map(repr, unknown))}; "
+            f"allowed: {', '.join(sorted(ENVIRONMENT_KEYWORDS))}"
+        )
     keywords = dict(keywords)
     base = keywords.pop("environment", None)
     if base is not None and not isinstance(base, RadiatorEnvironment):
@@ -48,10 +50,14 @@ def make_environment(keywords: dict) -> RadiatorEnvironment:
         keywords["earth_ir_w_m2"] = STEFAN_BOLTZMANN_W_M2_K4 * temperature**4
     sees_something = "sun_view_factor" in keywords or "earth_view_factor" in keywords
     if base is None and sees_something and "solar_absorptivity" not in keywords:
-        raise TypeError("solar_absorptivity is required when the radiator sees the Sun or the Earth "
-                        "(sun_view_factor or earth_view_factor given): there is no safe default coating")
-    values = {name: (None if name == "ir_absorptivity" and value is None else _checked_field(name, value))
-              for name, value in keywords.items()}
+        raise TypeError(
+            "solar_absorptivity is required when the radiator sees the Sun or the Earth "
+            "(sun_view_factor or earth_view_factor given): there is no safe default coating"
+        )
+    values = {
+        name: (None if name == "ir_absorptivity" and value is None else _checked_field(name, value))
+        for name, value in keywords.items()
+    }
     environment = base if base is not None else RadiatorEnvironment()
     if base is not None:
         # A ready-made environment is checked too: it may have been built by hand.
@@ -86,15 +92,19 @@ def earth_view_factor(altitude_km, orientation="nadir", sides=2, *, earth_radius
     The result is what the ``earth_view_factor`` keyword of the radiator functions expects for the same
     ``sides``. Returns a jax array.
     """
-    altitude_km = checked("altitude_km", altitude_km, 0.0, math.inf, low_open=True, high_open=True, unit="km",
-                          unit_label="km")
-    earth_radius_km = checked("earth_radius_km", earth_radius_km, 0.0, math.inf, low_open=True, high_open=True,
-                              unit="km", unit_label="km")
+    altitude_km = checked(
+        "altitude_km", altitude_km, 0.0, math.inf, low_open=True, high_open=True, unit="km", unit_label="km"
+    )
+    earth_radius_km = checked(
+        "earth_radius_km", earth_radius_km, 0.0, math.inf, low_open=True, high_open=True, unit="km", unit_label="km"
+    )
     sides = checked("sides", sides, 0.0, 2.0, low_open=True)
     if isinstance(orientation, str):
         if orientation not in _ORIENTATIONS:
-            raise ValueError(f"orientation={orientation!r} is not one of {', '.join(map(repr, _ORIENTATIONS))} "
-                             "or a tilt from nadir in radians")
+            raise ValueError(
+                f"orientation={orientation!r} is not one of {', '.join(map(repr, _ORIENTATIONS))} "
+                "or a tilt from nadir in radians"
+            )
         tilt_rad = _ORIENTATIONS[orientation]
     else:
         tilt_rad = checked("orientation", orientation, 0.0, math.pi, unit="rad", unit_label="rad")
@@ -103,10 +113,12 @@ def earth_view_factor(altitude_km, orientation="nadir", sides=2, *, earth_radius
 
 def plate_earth_view_factor(altitude_km, tilt_rad, *, earth_radius_km=EARTH_MEAN_RADIUS_KM):
     """View factor from ONE face of a plate whose normal is ``tilt_rad`` from nadir to the Earth."""
-    altitude_km = checked("altitude_km", altitude_km, 0.0, math.inf, low_open=True, high_open=True, unit="km",
-                          unit_label="km")
-    earth_radius_km = checked("earth_radius_km", earth_radius_km, 0.0, math.inf, low_open=True, high_open=True,
-                              unit="km", unit_label="km")
+    altitude_km = checked(
+        "altitude_km", altitude_km, 0.0, math.inf, low_open=True, high_open=True, unit="km", unit_label="km"
+    )
+    earth_radius_km = checked(
+        "earth_radius_km", earth_radius_km, 0.0, math.inf, low_open=True, high_open=True, unit="km", unit_label="km"
+    )
     tilt_rad = checked("tilt_rad", tilt_rad, 0.0, math.pi, unit="rad", unit_label="rad")
     return _plate_view_factor(altitude_km, tilt_rad, earth_radius_km)
 

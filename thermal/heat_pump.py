@@ -24,8 +24,9 @@ def heat_pump(heat_w, cold_temperature_k, lift_k, carnot_fraction=DEFAULT_CARNOT
     ``lift_k = 0`` means no heat pump: COP +inf, zero power. Arrays broadcast; outputs are jax arrays.
     """
     heat_w = checked("heat_w", heat_w, 0.0, math.inf, high_open=True, unit="W", unit_label="W")
-    cold_temperature_k = checked("cold_temperature_k", cold_temperature_k, 0.0, math.inf, low_open=True,
-                                 high_open=True, unit="K", unit_label="K")
+    cold_temperature_k = checked(
+        "cold_temperature_k", cold_temperature_k, 0.0, math.inf, low_open=True, high_open=True, unit="K", unit_label="K"
+    )
     lift_k = checked("lift_k", lift_k, 0.0, math.inf, high_open=True, unit="K", unit_label="K")
     carnot_fraction = checked("carnot_fraction", carnot_fraction, 0.0, 1.0, low_open=True)
     return _heat_pump(heat_w, cold_temperature_k, lift_k, carnot_fraction)

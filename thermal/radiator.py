@@ -104,10 +104,11 @@ def radiator_area_m2(heat_w, temperature_k, emissivity, sides=2, **environment):
         index = tuple(where[0]) if where.size else ()
         temperatures = np.broadcast_to(np.asarray(temperature_k, dtype=float), np.shape(feasible))
         raise ValueError(
-    f"infeasible radiator: at temperature_k={temperatures[index]:g} K the plate emits "
+            f"infeasible radiator: at temperature_k={temperatures[index]:g} K the plate emits "
             f"{emitted[index]:.6g} W/m² but absorbs {absorbed[index]:.6g} W/m² from the environment, so it cannot "
             "reject any heat; raise temperature_k or emissivity, or reduce the Sun/Earth loads "
-            "(size_radiator returns area_m2=inf and feasible=False instead of raising)")
+            "(size_radiator returns area_m2=inf and feasible=False instead of raising)"
+        )
     return area
 
 
@@ -118,8 +119,7 @@ def radiator_temperature_k(heat_w, area_m2, emissivity, sides=2, *, max_temperat
     only reject the load above it is infeasible: concrete inputs raise ``ValueError``, traced inputs return +inf.
     """
     heat_w = _heat(heat_w)
-    area_m2 = checked("area_m2", area_m2, 0.0, math.inf, low_open=True, high_open=True, unit="m2",
-                      unit_label="m²")
+    area_m2 = checked("area_m2", area_m2, 0.0, math.inf, low_open=True, high_open=True, unit="m2", unit_label="m²")
     emissivity, sides, env = _common(emissivity, sides, environment)
     temperature = _temperature_kernel(heat_w, area_m2, emissivity, sides, env)
     if max_temperature_k is None:
@@ -128,7 +128,9 @@ def radiator_temperature_k(heat_w, area_m2, emissivity, sides=2, *, max_temperat
     too_hot = temperature > limit
     if not any_traced(heat_w, area_m2, emissivity, sides, env, limit) and np.any(np.asarray(too_hot)):
         hottest = float(np.max(np.asarray(temperature)))
-        raise ValueError(f"infeasible radiator: it can reject heat_w only at {hottest:g} K, above "
-                         f"max_temperature_k={float(np.max(np.asarray(limit))):g} K; enlarge area_m2 or reduce "
-                         "the load")
+        raise ValueError(
+            f"infeasible radiator: it can reject heat_w only at {hottest:g} K, above "
+            f"max_temperature_k={float(np.max(np.asarray(limit))):g} K; enlarge area_m2 or reduce "
+            "the load"
+        )
     return jnp.where(too_hot, jnp.inf, temperature)

@@ -68,8 +68,16 @@ def _non_negative(name, value, unit, label):
     return checked(name, value, 0.0, math.inf, high_open=True, unit=unit, unit_label=label)
 
 
-def transient_params(area_m2, emissivity, heat_capacity_j_k, sides=2, thermal_resistance_k_w=0.0, lift_k=0.0,
-                     carnot_fraction=DEFAULT_CARNOT_FRACTION, **environment) -> TransientParams:
+def transient_params(
+    area_m2,
+    emissivity,
+    heat_capacity_j_k,
+    sides=2,
+    thermal_resistance_k_w=0.0,
+    lift_k=0.0,
+    carnot_fraction=DEFAULT_CARNOT_FRACTION,
+    **environment,
+) -> TransientParams:
     """Validated ``TransientParams`` for one radiator (or a batch of them: arrays with a leading satellite axis).
 
     ``heat_capacity_j_k`` is mass * specific heat (``thermal.ALUMINIUM_SPECIFIC_HEAT_J_KG_K`` for aluminium
@@ -77,7 +85,7 @@ def transient_params(area_m2, emissivity, heat_capacity_j_k, sides=2, thermal_re
     sunlight and are scaled by each step's illuminated fraction.
     """
     return TransientParams(
-    area_m2=_positive("area_m2", area_m2, "m2", "m²"),
+        area_m2=_positive("area_m2", area_m2, "m2", "m²"),
         emissivity=checked("emissivity", emissivity, 0.0, 1.0, low_open=True),
         heat_capacity_j_k=_positive("heat_capacity_j_k", heat_capacity_j_k, "J / K", "J/K"),
         sides=checked("sides", sides, 0.0, 2.0, low_open=True),
@@ -95,8 +103,9 @@ _step = jax.jit(core.transient_step, static_argnums=5)
 
 def _check_params(params: TransientParams) -> TransientParams:
     if not isinstance(params, TransientParams):
-        raise TypeError(f"params: expected thermal.TransientParams (from thermal.transient_params), "
-                        f"got {type(params).__name__}")
+        raise TypeError(
+            f"params: expected thermal.TransientParams (from thermal.transient_params), got {type(params).__name__}"
+        )
     _positive("area_m2", params.area_m2, "m2", "m²")
     checked("emissivity", params.emissivity, 0.0, 1.0, low_open=True)
     _positive("heat_capacity_j_k", params.heat_capacity_j_k, "J / K", "J/K")
@@ -121,9 +130,11 @@ def _check_cold_side(params: TransientParams, radiator_temperature_k):
         return
     cold = np.asarray(radiator_temperature_k, dtype=float) - np.asarray(params.lift_k, dtype=float)
     if np.any(cold <= 0.0):
-        raise ValueError(f"lift_k={float(np.max(np.asarray(params.lift_k))):g} K leaves no cold side: the "
-                         f"radiator at {float(np.min(np.asarray(radiator_temperature_k))):g} K minus the lift "
-                         "must stay above 0 K")
+        raise ValueError(
+            f"lift_k={float(np.max(np.asarray(params.lift_k))):g} K leaves no cold side: the "
+            f"radiator at {float(np.min(np.asarray(radiator_temperature_k))):g} K minus the lift "
+            "must stay above 0 K"
+        )
 
 
 def transient_init(params: TransientParams, radiator_temperature_k, heat_w=0.0) -> TransientState:
@@ -135,8 +146,9 @@ def transient_init(params: TransientParams, radiator_temperature_k, heat_w=0.0) 
     return _init(params, radiator_temperature_k, heat_w)
 
 
-def transient_step(params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s,
-                   substeps: int = 1) -> TransientState:
+def transient_step(
+    params: TransientParams, state: TransientState, illuminated_fraction, heat_w, dt_s, substeps: int = 1
+) -> TransientState:
     """One step of ``dt_s`` seconds with inputs held constant (``substeps`` implicit sub-steps, a static int).
 
     Inside ``lax.scan`` everything is traced and nothing is checked here; call ``transient_params`` (checked)
@@ -179,8 +191,16 @@ def mean_load_temperature_k(params: TransientParams, illuminated_fraction, heat_
     return temperature
 
 
-def transient_extremes(params: TransientParams, illuminated_fraction, heat_w, dt_s, *, initial_temperature_k=None,
-                       warmup_passes: int = 0, substeps: int = 1) -> TransientResult:
+def transient_extremes(
+    params: TransientParams,
+    illuminated_fraction,
+    heat_w,
+    dt_s,
+    *,
+    initial_temperature_k=None,
+    warmup_passes: int = 0,
+    substeps: int = 1,
+) -> TransientResult:
     """Min/max radiator and chip temperatures over a time series for ONE satellite (vmap for many).
 
     ``illuminated_fraction``: shape (time,), in [0, 1]; ``heat_w`` and ``dt_s``: scalars or shape (time,);
@@ -196,8 +216,10 @@ def transient_extremes(params: TransientParams, illuminated_fraction, heat_w, dt
     illuminated_fraction, heat_w, dt_s = _series_inputs(illuminated_fraction, heat_w, dt_s)
     fraction = jnp.asarray(illuminated_fraction)
     if fraction.ndim != 1 or fraction.shape[0] == 0:
-        raise ValueError(f"illuminated_fraction: expected a non-empty 1-D series (time,), got shape "
-                         f"{fraction.shape}; batch satellites with jax.vmap")
+        raise ValueError(
+            f"illuminated_fraction: expected a non-empty 1-D series (time,), got shape "
+            f"{fraction.shape}; batch satellites with jax.vmap"
+        )
     heat = jnp.broadcast_to(jnp.asarray(heat_w), fraction.shape)
     dt = jnp.broadcast_to(jnp.asarray(dt_s), fraction.shape)
     if not isinstance(warmup_passes, int) or warmup_passes < 0:
@@ -226,5 +248,14 @@ def _run_extremes(params, fraction, heat, dt, initial_temperature_k, warmup_pass
 _PERIODIC_NEWTON_PASSES = 2
 
 
-__all__ = ["Transient", "TransientParams", "TransientResult", "TransientState", "radiator_transient",
-           "transient_extremes", "transient_init", "transient_params", "transient_step"]
+__all__ = [
+    "Transient",
+    "TransientParams",
+    "TransientResult",
+    "TransientState",
+    "radiator_transient",
+    "transient_extremes",
+    "transient_init",
+    "transient_params",
+    "transient_step",
+]

@@ -49,19 +49,28 @@ class CohortState(NamedTuple):
 def cadence_launches(cadence, years):
     """Launch demand of the ramp (launches/yr) for each year; ``cadence.model`` is static."""
     if cadence.model == "logistic":
-        return curves.logistic_ramp(years, cadence.start_launches_per_yr, cadence.ceiling_launches_per_yr,
-                                    cadence.growth_rate_per_yr, cadence.ref_year)
+        return curves.logistic_ramp(
+            years,
+            cadence.start_launches_per_yr,
+            cadence.ceiling_launches_per_yr,
+            cadence.growth_rate_per_yr,
+            cadence.ref_year,
+        )
     if cadence.model == "gompertz":
-        return curves.gompertz_ramp(years, cadence.start_launches_per_yr, cadence.ceiling_launches_per_yr,
-                                    cadence.growth_rate_per_yr, cadence.ref_year)
+        return curves.gompertz_ramp(
+            years,
+            cadence.start_launches_per_yr,
+            cadence.ceiling_launches_per_yr,
+            cadence.growth_rate_per_yr,
+            cadence.ref_year,
+        )
     if cadence.model == "table":
         return jnp.interp(years, cadence.table_years, cadence.table_launches)
     raise ValueError(f"cadence.model={cadence.model!r} is not one of 'logistic', 'gompertz', 'table'")
 
 
 def capacity_curve(cap, years):
-    return curves.logistic_ramp(years, cap.start_gw_per_yr, cap.ceiling_gw_per_yr, cap.growth_rate_per_yr,
-                                cap.ref_year)
+    return curves.logistic_ramp(years, cap.start_gw_per_yr, cap.ceiling_gw_per_yr, cap.growth_rate_per_yr, cap.ref_year)
 
 
 def yearly_drivers(scenario, years):
@@ -82,15 +91,23 @@ def yearly_drivers(scenario, years):
     sh = scenario.share
     compute_share = curves.ramp_between(years, sh.start, sh.end, sh.ramp_start_year, sh.ramp_yr)
     co = scenario.cohorts
-    kw_per_tonne = curves.kw_per_tonne_by_cohort(years, co.kw_per_tonne_initial, co.kw_per_tonne_final,
-                                                 co.kw_improvement_tau_yr, co.kw_ref_year)
+    kw_per_tonne = curves.kw_per_tonne_by_cohort(
+        years, co.kw_per_tonne_initial, co.kw_per_tonne_final, co.kw_improvement_tau_yr, co.kw_ref_year
+    )
     launch_gw = launches * compute_share * payload_t * kw_per_tonne / GW_TO_KW
     sup = scenario.supply
     return dict(
-        ramp_launches=ramp, vehicle_cap_launches=vehicle_cap, pad_cap_launches=pad_cap,
-        launches=launches, launch_limit_code=launch_code, payload_t=payload_t, compute_share=compute_share,
-        kw_per_tonne=kw_per_tonne, cap_launch_gw=launch_gw,
-        cap_factory_gw=capacity_curve(sup.factory, years), cap_arrays_gw=capacity_curve(sup.arrays, years),
+        ramp_launches=ramp,
+        vehicle_cap_launches=vehicle_cap,
+        pad_cap_launches=pad_cap,
+        launches=launches,
+        launch_limit_code=launch_code,
+        payload_t=payload_t,
+        compute_share=compute_share,
+        kw_per_tonne=kw_per_tonne,
+        cap_launch_gw=launch_gw,
+        cap_factory_gw=capacity_curve(sup.factory, years),
+        cap_arrays_gw=capacity_curve(sup.arrays, years),
         cap_chips_gw=capacity_curve(sup.chips, years),
         demand_gw=jnp.broadcast_to(sup.demand_gw_per_yr, years.shape).astype(years.dtype),
     )
@@ -109,8 +126,9 @@ def age_tables(cohorts, n_years, dtype):
     exposure = jnp.where(age == 0.0, 0.5, 1.0).astype(dtype)
     fail_frac = jnp.where(launched, -jnp.expm1(-cohorts.failure_rate_per_yr * exposure), 0.0)
     survive = curves.retirement_survival(age, cohorts.design_life_yr, cohorts.life_sd_yr)
-    survive_prev = jnp.where(age >= 1.0, curves.retirement_survival(age - 1.0, cohorts.design_life_yr,
-                                                                    cohorts.life_sd_yr), 1.0)
+    survive_prev = jnp.where(
+        age >= 1.0, curves.retirement_survival(age - 1.0, cohorts.design_life_yr, cohorts.life_sd_yr), 1.0
+    )
     ok = launched & (survive_prev > curves.TINY)
     ratio = jnp.where(ok, survive / jnp.where(ok, survive_prev, 1.0), 1.0)
     ret_frac = jnp.where(launched, 1.0 - jnp.clip(ratio, 0.0, 1.0), 0.0)
@@ -148,26 +166,41 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts):
         start = n_years - 1 - i
         fail_frac, retire_frac, keep_frac, keep_derated = (
             jax.lax.dynamic_slice_in_dim(table, start, n_years)
-            for table in (fail_table, retire_table, keep_table, keep_derated_table))
+            for table in (fail_table, retire_table, keep_table, keep_derated_table)
+        )
         # Few materialised (cohort,) arrays per step: the sums read ``operating`` with the tables directly.
         gw_failed = jnp.sum(operating * fail_frac)
         gw_retired = jnp.sum(operating * retire_frac)
         gw_derated = jnp.sum(operating * keep_derated)
         operating_next = operating * keep_frac
         if with_cohorts:
-            new_state = CohortState(operating_next, gw_failed + gw_retired, state.launched_gw + new,
-                                    state.failed_gw + operating * fail_frac,
-                                    state.retired_gw + operating * retire_frac)
+            new_state = CohortState(
+                operating_next,
+                gw_failed + gw_retired,
+                state.launched_gw + new,
+                state.failed_gw + operating * fail_frac,
+                state.retired_gw + operating * retire_frac,
+            )
         else:
             new_state = CohortState(operating_next, gw_failed + gw_retired)
         operating = operating_next
-        out = dict(gw_launched=gw_launched, gw_replacement=replacement_gw,
-                   gw_growth=gw_launched - replacement_gw, binding_code=binding,
-                   gw_operating=gw_derated, gw_operating_nameplate=jnp.sum(operating),
-                   gw_failed=gw_failed, gw_retired=gw_retired)
+        out = dict(
+            gw_launched=gw_launched,
+            gw_replacement=replacement_gw,
+            gw_growth=gw_launched - replacement_gw,
+            binding_code=binding,
+            gw_operating=gw_derated,
+            gw_operating_nameplate=jnp.sum(operating),
+            gw_failed=gw_failed,
+            gw_retired=gw_retired,
+        )
         if with_cohorts:
-            out.update(cohort_launched_gw=new_state.launched_gw, cohort_operating_gw=operating,
-                       cohort_failed_gw=new_state.failed_gw, cohort_retired_gw=new_state.retired_gw)
+            out.update(
+                cohort_launched_gw=new_state.launched_gw,
+                cohort_operating_gw=operating,
+                cohort_failed_gw=new_state.failed_gw,
+                cohort_retired_gw=new_state.retired_gw,
+            )
         return new_state, out
 
     return step
@@ -185,10 +218,18 @@ def project(scenario, start_year, n_years, with_cohorts=False):
     d = yearly_drivers(scenario, years)
     co = scenario.cohorts
     tables = age_tables(co, n_years, dtype)
-    cap_supply = jnp.minimum(jnp.minimum(d["cap_launch_gw"], d["cap_factory_gw"]),
-                             jnp.minimum(d["cap_arrays_gw"], d["cap_chips_gw"]))
-    xs = (jnp.arange(n_years), cap_supply, d["cap_launch_gw"], d["cap_factory_gw"], d["cap_arrays_gw"],
-          d["cap_chips_gw"], d["demand_gw"])
+    cap_supply = jnp.minimum(
+        jnp.minimum(d["cap_launch_gw"], d["cap_factory_gw"]), jnp.minimum(d["cap_arrays_gw"], d["cap_chips_gw"])
+    )
+    xs = (
+        jnp.arange(n_years),
+        cap_supply,
+        d["cap_launch_gw"],
+        d["cap_factory_gw"],
+        d["cap_arrays_gw"],
+        d["cap_chips_gw"],
+        d["demand_gw"],
+    )
     step = make_step(co.replacement_fraction, tables, n_years, with_cohorts)
     _, out = jax.lax.scan(step, init(n_years, dtype, with_cohorts), xs)
 
@@ -201,8 +242,9 @@ def project(scenario, start_year, n_years, with_cohorts=False):
     eco = scenario.economics
     cum_mass_before = eco.cum_mass_start_t + cum_mass_end - tonnes_to_orbit
     if eco.price_model == "wright":
-        usd_per_kg = curves.wright_price(cum_mass_before, eco.launch_usd_per_kg_start, eco.cum_mass_start_t,
-                                         eco.learning_rate, eco.floor_usd_per_kg)
+        usd_per_kg = curves.wright_price(
+            cum_mass_before, eco.launch_usd_per_kg_start, eco.cum_mass_start_t, eco.learning_rate, eco.floor_usd_per_kg
+        )
     elif eco.price_model == "table":
         usd_per_kg = jnp.interp(years, eco.table_years, eco.table_usd_per_kg)
     else:
@@ -215,10 +257,17 @@ def project(scenario, start_year, n_years, with_cohorts=False):
     result = dict(d)
     result.update(out)
     result.update(
-        year=years, compute_launches=compute_tonnes / payload_t, compute_tonnes=compute_tonnes,
-        tonnes_to_orbit=tonnes_to_orbit, cum_mass_t=eco.cum_mass_start_t + cum_mass_end,
-        gw_cumulative_launched=jnp.cumsum(gw), launch_usd_per_kg=usd_per_kg, launch_cost_usd=launch_cost,
-        satellite_cost_usd=satellite_cost, capex_usd=capex, capex_usd_per_gw=capex_per_gw,
+        year=years,
+        compute_launches=compute_tonnes / payload_t,
+        compute_tonnes=compute_tonnes,
+        tonnes_to_orbit=tonnes_to_orbit,
+        cum_mass_t=eco.cum_mass_start_t + cum_mass_end,
+        gw_cumulative_launched=jnp.cumsum(gw),
+        launch_usd_per_kg=usd_per_kg,
+        launch_cost_usd=launch_cost,
+        satellite_cost_usd=satellite_cost,
+        capex_usd=capex,
+        capex_usd_per_gw=capex_per_gw,
         launched_power_usd_per_kw_yr=curves.launched_power_price(1000.0, kw_t, co.design_life_yr, usd_per_kg),
     )
     return result

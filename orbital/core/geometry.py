@@ -2,8 +2,7 @@
 
 import jax.numpy as jnp
 
-from orbital.core.constants import (EARTH_J2, EARTH_MU_KM3_S2, EARTH_RADIUS_KM,
-                                    SUN_SYNC_RAAN_RATE_RAD_S)
+from orbital.core.constants import EARTH_J2, EARTH_MU_KM3_S2, EARTH_RADIUS_KM, SUN_SYNC_RAAN_RATE_RAD_S
 
 
 def mean_motion_rad_s(semi_major_axis_km):
@@ -57,6 +56,7 @@ def eclipse_fraction(altitude_km, beta_rad):
 
 def beta_rad(inclination_rad, raan_rad, sun_ra_rad, sun_dec_rad):
     """Beta angle: sin b = cos d_s sin i sin(Omega - a_s) + sin d_s cos i."""
-    sin_beta = (jnp.cos(sun_dec_rad) * jnp.sin(inclination_rad) * jnp.sin(raan_rad - sun_ra_rad)
-                + jnp.sin(sun_dec_rad) * jnp.cos(inclination_rad))
+    sin_beta = jnp.cos(sun_dec_rad) * jnp.sin(inclination_rad) * jnp.sin(raan_rad - sun_ra_rad) + jnp.sin(
+        sun_dec_rad
+    ) * jnp.cos(inclination_rad)
     return jnp.arcsin(jnp.clip(sin_beta, -1.0, 1.0))

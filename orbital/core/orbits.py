@@ -5,8 +5,8 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
-from orbital.core.trig import sincos
 from orbital.core.geometry import j2_rates_rad_s, mean_motion_rad_s
+from orbital.core.trig import sincos
 
 TWO_PI = 2.0 * np.pi
 
@@ -30,8 +30,14 @@ def circular_elements(semi_major_axis_km, inclination_rad, raan_rad, arg_latitud
     else:
         raan_rate = xp.zeros_like(xp.asarray(raan_rad))
         arg_latitude_rate = mean_motion_rad_s(semi_major_axis_km) + raan_rate
-    return CircularElements(xp.asarray(semi_major_axis_km), xp.asarray(inclination_rad), xp.asarray(raan_rad),
-                            xp.asarray(arg_latitude_rad), xp.asarray(raan_rate), xp.asarray(arg_latitude_rate))
+    return CircularElements(
+        xp.asarray(semi_major_axis_km),
+        xp.asarray(inclination_rad),
+        xp.asarray(raan_rad),
+        xp.asarray(arg_latitude_rad),
+        xp.asarray(raan_rate),
+        xp.asarray(arg_latitude_rate),
+    )
 
 
 def advance(elements: CircularElements, seconds, xp=jnp) -> CircularElements:
@@ -49,8 +55,7 @@ def orbit_axes(inclination_rad, raan_rad):
     cos_inc, sin_inc = jnp.cos(inclination_rad), jnp.sin(inclination_rad)
     zero = jnp.zeros_like(cos_raan)
     axis_p = jnp.stack([cos_raan, sin_raan, zero], axis=-1)
-    axis_q = jnp.stack([-cos_inc * sin_raan, cos_inc * cos_raan, jnp.broadcast_to(sin_inc, cos_raan.shape)],
-                       axis=-1)
+    axis_q = jnp.stack([-cos_inc * sin_raan, cos_inc * cos_raan, jnp.broadcast_to(sin_inc, cos_raan.shape)], axis=-1)
     return axis_p, axis_q
 
 
@@ -96,16 +101,23 @@ class PlaneTerms(NamedTuple):
 
 
 def plane_terms(elements: CircularElements) -> PlaneTerms:
-    return PlaneTerms(elements.semi_major_axis_km, elements.arg_latitude_rad, elements.arg_latitude_rate_rad_s,
-                      elements.raan_rate_rad_s, jnp.cos(elements.raan_rad), jnp.sin(elements.raan_rad),
-                      jnp.cos(elements.inclination_rad), jnp.sin(elements.inclination_rad))
+    return PlaneTerms(
+        elements.semi_major_axis_km,
+        elements.arg_latitude_rad,
+        elements.arg_latitude_rate_rad_s,
+        elements.raan_rate_rad_s,
+        jnp.cos(elements.raan_rad),
+        jnp.sin(elements.raan_rad),
+        jnp.cos(elements.inclination_rad),
+        jnp.sin(elements.inclination_rad),
+    )
 
 
 class SunTerms(NamedTuple):
     """What the shadow and power kernels need of one satellite at one instant."""
 
-    sun_projection_km: object   # r . s_hat
-    sin_beta: object            # n_hat . s_hat: the Sun's elevation above the orbit plane
+    sun_projection_km: object  # r . s_hat
+    sin_beta: object  # n_hat . s_hat: the Sun's elevation above the orbit plane
 
 
 def sun_terms(terms: PlaneTerms, seconds, sun_unit) -> SunTerms:
@@ -122,8 +134,10 @@ def sun_terms(terms: PlaneTerms, seconds, sun_unit) -> SunTerms:
     node_dot_s = cos_raan * sun_unit[0] + sin_raan * sun_unit[1]
     across_dot_s = cos_raan * sun_unit[1] - sin_raan * sun_unit[0]
     q_dot_s = terms.cos_inc * across_dot_s + terms.sin_inc * sun_unit[2]
-    return SunTerms(terms.semi_major_axis_km * (cos_u * node_dot_s + sin_u * q_dot_s),
-                    terms.cos_inc * sun_unit[2] - terms.sin_inc * across_dot_s)
+    return SunTerms(
+        terms.semi_major_axis_km * (cos_u * node_dot_s + sin_u * q_dot_s),
+        terms.cos_inc * sun_unit[2] - terms.sin_inc * across_dot_s,
+    )
 
 
 def sun_projection_km(elements: CircularElements, seconds, sun_unit):
@@ -134,5 +148,11 @@ def sun_projection_km(elements: CircularElements, seconds, sun_unit):
 def orbit_normal(inclination_rad, raan_rad):
     """Unit angular-momentum vector: (sin i sin Omega, -sin i cos Omega, cos i)."""
     sin_inc = jnp.sin(inclination_rad)
-    return jnp.stack([sin_inc * jnp.sin(raan_rad), -sin_inc * jnp.cos(raan_rad),
-                      jnp.broadcast_to(jnp.cos(inclination_rad), jnp.shape(raan_rad))], axis=-1)
+    return jnp.stack(
+        [
+            sin_inc * jnp.sin(raan_rad),
+            -sin_inc * jnp.cos(raan_rad),
+            jnp.broadcast_to(jnp.cos(inclination_rad), jnp.shape(raan_rad)),
+        ],
+        axis=-1,
+    )

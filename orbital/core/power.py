@@ -20,21 +20,21 @@ class PowerParams(NamedTuple):
     """Per-satellite constants of the power system (any field may be traced)."""
 
     array_area_m2: object
-    array_power_w_m2: object        # at 1 AU, normal incidence, beginning of life
+    array_power_w_m2: object  # at 1 AU, normal incidence, beginning of life
     degradation_per_year: object
-    tracks_sun: object              # 1: sun-tracking (cosine 1); 0: normal to the orbit plane (|sin beta|)
+    tracks_sun: object  # 1: sun-tracking (cosine 1); 0: normal to the orbit plane (|sin beta|)
     bus_power_w: object
     compute_power_w: object
     eclipse_compute_fraction: object
     battery_capacity_wh: object
     depth_of_discharge: object
-    one_way_efficiency: object      # sqrt(round-trip efficiency), applied on charge and on discharge
+    one_way_efficiency: object  # sqrt(round-trip efficiency), applied on charge and on discharge
 
 
 class PowerState(NamedTuple):
-    battery_wh: object              # stored energy
+    battery_wh: object  # stored energy
     min_battery_wh: object
-    array_wh: object                # energies accumulated since init
+    array_wh: object  # energies accumulated since init
     load_wh: object
     compute_wh: object
     loss_wh: object
@@ -52,18 +52,17 @@ def array_power_w(params: PowerParams, illuminated_fraction, flux_factor, sin_be
     """Array output: area x areal power x (S/S_1AU) x sunlit fraction x cosine x (1 - degradation)^age."""
     cosine = params.tracks_sun + (1.0 - params.tracks_sun) * jnp.abs(sin_beta)
     retained = (1.0 - params.degradation_per_year) ** age_years
-    return (params.array_area_m2 * params.array_power_w_m2 * flux_factor * illuminated_fraction * cosine
-            * retained)
+    return params.array_area_m2 * params.array_power_w_m2 * flux_factor * illuminated_fraction * cosine * retained
 
 
 class PowerFlows(NamedTuple):
     """Powers (W) held over one step."""
 
     array_w: object
-    load_w: object                  # bus + compute delivered
+    load_w: object  # bus + compute delivered
     compute_w: object
-    charge_in_w: object             # taken from the array into the battery (before the charge loss)
-    discharge_out_w: object         # delivered by the battery (after the discharge loss)
+    charge_in_w: object  # taken from the array into the battery (before the charge loss)
+    discharge_out_w: object  # delivered by the battery (after the discharge loss)
     loss_w: object
     curtailed_w: object
     unserved_compute_w: object
@@ -77,8 +76,9 @@ def flows(params: PowerParams, state: PowerState, array_w, illuminated_fraction,
     """
     hours = dt_s / SECONDS_PER_HOUR
     eta = params.one_way_efficiency
-    target_compute_w = params.compute_power_w * (params.eclipse_compute_fraction
-                                                 + (1.0 - params.eclipse_compute_fraction) * illuminated_fraction)
+    target_compute_w = params.compute_power_w * (
+        params.eclipse_compute_fraction + (1.0 - params.eclipse_compute_fraction) * illuminated_fraction
+    )
     demand_w = params.bus_power_w + target_compute_w
     surplus_w = jnp.maximum(array_w - demand_w, 0.0)
     deficit_w = jnp.maximum(demand_w - array_w, 0.0)

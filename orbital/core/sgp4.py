@@ -60,7 +60,6 @@ import jax.numpy as jnp
 import numpy as np
 
 from orbital.core.fusion import computed_once
-
 from orbital.core.trig import sincos
 
 TWO_PI = 2.0 * math.pi
@@ -117,20 +116,20 @@ class Sgp4Elements(NamedTuple):
 
     epoch_jd: object
     epoch_fraction: object
-    deep_space: object      # bool: period >= 225 min, not supported (propagate returns code 7)
-    simple_drag: object     # bool: perigee below 220 km ("isimp")
-    bstar: object           # drag term, 1/Earth radii
-    ecco: object            # eccentricity at epoch
-    argpo: object           # argument of perigee at epoch
-    inclo: object           # inclination
-    mo: object              # mean anomaly at epoch
-    nodeo: object           # right ascension of the ascending node at epoch
-    no_unkozai: object      # Brouwer mean motion recovered from the TLE's Kozai mean motion, rad/min
-    ao: object              # semi-major axis (xke / no_unkozai)^(2/3), Earth radii
-    mdot: object            # secular rates (J2, J4) of the mean anomaly, perigee and node, rad/min
+    deep_space: object  # bool: period >= 225 min, not supported (propagate returns code 7)
+    simple_drag: object  # bool: perigee below 220 km ("isimp")
+    bstar: object  # drag term, 1/Earth radii
+    ecco: object  # eccentricity at epoch
+    argpo: object  # argument of perigee at epoch
+    inclo: object  # inclination
+    mo: object  # mean anomaly at epoch
+    nodeo: object  # right ascension of the ascending node at epoch
+    no_unkozai: object  # Brouwer mean motion recovered from the TLE's Kozai mean motion, rad/min
+    ao: object  # semi-major axis (xke / no_unkozai)^(2/3), Earth radii
+    mdot: object  # secular rates (J2, J4) of the mean anomaly, perigee and node, rad/min
     argpdot: object
     nodedot: object
-    nodecf: object          # drag on the node (t^2 coefficient)
+    nodecf: object  # drag on the node (t^2 coefficient)
     cc1: object
     cc4: object
     cc5: object
@@ -146,11 +145,11 @@ class Sgp4Elements(NamedTuple):
     t3cof: object
     t4cof: object
     t5cof: object
-    aycof: object           # long-period periodics (J3)
+    aycof: object  # long-period periodics (J3)
     xlcof: object
-    con41: object           # 3 cos^2 i - 1
-    x1mth2: object          # 1 - cos^2 i
-    x7thm1: object          # 7 cos^2 i - 1
+    con41: object  # 3 cos^2 i - 1
+    x1mth2: object  # 1 - cos^2 i
+    x7thm1: object  # 7 cos^2 i - 1
     sinio: object
     cosio: object
 
@@ -158,12 +157,23 @@ class Sgp4Elements(NamedTuple):
         """The constants cast to ``dtype`` (e.g. ``jnp.float32`` for the float32 kernel), as jax arrays; the
         epoch stays as it is (float64 on the host) and the flags stay boolean."""
         keep = {"epoch_jd", "epoch_fraction", "deep_space", "simple_drag"}
-        return Sgp4Elements(*(value if name in keep else jnp.asarray(value, dtype=dtype)
-                              for name, value in zip(self._fields, self)))
+        return Sgp4Elements(
+            *(value if name in keep else jnp.asarray(value, dtype=dtype) for name, value in zip(self._fields, self))
+        )
 
 
-def sgp4_elements(bstar, eccentricity, arg_perigee_rad, inclination_rad, mean_anomaly_rad, mean_motion_rad_min,
-                  raan_rad, epoch_jd, epoch_fraction=0.0, xp=jnp) -> Sgp4Elements:
+def sgp4_elements(
+    bstar,
+    eccentricity,
+    arg_perigee_rad,
+    inclination_rad,
+    mean_anomaly_rad,
+    mean_motion_rad_min,
+    raan_rad,
+    epoch_jd,
+    epoch_fraction=0.0,
+    xp=jnp,
+) -> Sgp4Elements:
     """The per-satellite constants of SGP4 (the reference's ``initl`` and ``sgp4init``, near-Earth branch).
 
     Arguments are arrays of one value per satellite (broadcast together): ``bstar`` (1/Earth radii), eccentricity,
@@ -177,11 +187,23 @@ def sgp4_elements(bstar, eccentricity, arg_perigee_rad, inclination_rad, mean_an
     constants are then computed from a harmless stand-in and stay finite).
     """
     ecco, argpo, inclo, mo, no_kozai, nodeo, bstar = xp.broadcast_arrays(
-        *(xp.asarray(value) for value in (eccentricity, arg_perigee_rad, inclination_rad, mean_anomaly_rad,
-                                          mean_motion_rad_min, raan_rad, bstar)))
+        *(
+            xp.asarray(value)
+            for value in (
+                eccentricity,
+                arg_perigee_rad,
+                inclination_rad,
+                mean_anomaly_rad,
+                mean_motion_rad_min,
+                raan_rad,
+                bstar,
+            )
+        )
+    )
     if xp is np:
-        ecco, argpo, inclo, mo, no_kozai, nodeo, bstar = (value.astype(np.float64) for value in
-                                                          (ecco, argpo, inclo, mo, no_kozai, nodeo, bstar))
+        ecco, argpo, inclo, mo, no_kozai, nodeo, bstar = (
+            value.astype(np.float64) for value in (ecco, argpo, inclo, mo, no_kozai, nodeo, bstar)
+        )
     shape = ecco.shape
     epoch_jd = xp.broadcast_to(xp.asarray(epoch_jd), shape)
     epoch_fraction = xp.broadcast_to(xp.asarray(epoch_fraction), shape)
@@ -228,27 +250,48 @@ def sgp4_elements(bstar, eccentricity, arg_perigee_rad, inclination_rad, mean_an
     psisq = xp.abs(1.0 - etasq)
     coef = qzms24 * tsi**4
     coef1 = coef / psisq**3.5
-    cc2 = coef1 * no_unkozai * (ao * (1.0 + 1.5 * etasq + eeta * (4.0 + etasq))
-                                + 0.375 * WGS72_J2 * tsi / psisq * con41 * (8.0 + 3.0 * etasq * (8.0 + etasq)))
+    cc2 = (
+        coef1
+        * no_unkozai
+        * (
+            ao * (1.0 + 1.5 * etasq + eeta * (4.0 + etasq))
+            + 0.375 * WGS72_J2 * tsi / psisq * con41 * (8.0 + 3.0 * etasq * (8.0 + etasq))
+        )
+    )
     cc1 = bstar * cc2
     eccentric = ecc > 1.0e-4
     ecc_div = xp.where(eccentric, ecc, 1.0)
     cc3 = xp.where(eccentric, -2.0 * coef * tsi * WGS72_J3OJ2 * no_unkozai * sinio / ecc_div, 0.0)
     x1mth2 = 1.0 - cosio2
-    cc4 = 2.0 * no_unkozai * coef1 * ao * omeosq * (
-        eta * (2.0 + 0.5 * etasq) + ecc * (0.5 + 2.0 * etasq)
-        - WGS72_J2 * tsi / (ao * psisq) * (-3.0 * con41 * (1.0 - 2.0 * eeta + etasq * (1.5 - 0.5 * eeta))
-                                           + 0.75 * x1mth2 * (2.0 * etasq - eeta * (1.0 + etasq))
-                                           * xp.cos(2.0 * argpo)))
+    cc4 = (
+        2.0
+        * no_unkozai
+        * coef1
+        * ao
+        * omeosq
+        * (
+            eta * (2.0 + 0.5 * etasq)
+            + ecc * (0.5 + 2.0 * etasq)
+            - WGS72_J2
+            * tsi
+            / (ao * psisq)
+            * (
+                -3.0 * con41 * (1.0 - 2.0 * eeta + etasq * (1.5 - 0.5 * eeta))
+                + 0.75 * x1mth2 * (2.0 * etasq - eeta * (1.0 + etasq)) * xp.cos(2.0 * argpo)
+            )
+        )
+    )
     cc5 = 2.0 * coef1 * ao * omeosq * (1.0 + 2.75 * (etasq + eeta) + eeta * etasq)
     cosio4 = cosio2 * cosio2
     temp1 = 1.5 * WGS72_J2 * pinvsq * no_unkozai
     temp2 = 0.5 * temp1 * WGS72_J2 * pinvsq
     temp3 = -0.46875 * WGS72_J4 * pinvsq * pinvsq * no_unkozai
-    mdot = (no_unkozai + 0.5 * temp1 * rteosq * con41
-            + 0.0625 * temp2 * rteosq * (13.0 - 78.0 * cosio2 + 137.0 * cosio4))
-    argpdot = (-0.5 * temp1 * con42 + 0.0625 * temp2 * (7.0 - 114.0 * cosio2 + 395.0 * cosio4)
-               + temp3 * (3.0 - 36.0 * cosio2 + 49.0 * cosio4))
+    mdot = no_unkozai + 0.5 * temp1 * rteosq * con41 + 0.0625 * temp2 * rteosq * (13.0 - 78.0 * cosio2 + 137.0 * cosio4)
+    argpdot = (
+        -0.5 * temp1 * con42
+        + 0.0625 * temp2 * (7.0 - 114.0 * cosio2 + 395.0 * cosio4)
+        + temp3 * (3.0 - 36.0 * cosio2 + 49.0 * cosio4)
+    )
     xhdot1 = -temp1 * cosio
     nodedot = xhdot1 + (0.5 * temp2 * (4.0 - 19.0 * cosio2) + 2.0 * temp3 * (3.0 - 7.0 * cosio2)) * cosio
     omgcof = bstar * cc3 * xp.cos(argpo)
@@ -276,15 +319,52 @@ def sgp4_elements(bstar, eccentricity, arg_perigee_rad, inclination_rad, mean_an
     t5cof = 0.2 * (3.0 * d4 + 12.0 * cc1 * d3 + 6.0 * d2 * d2 + 15.0 * cc1sq * (2.0 * d2 + cc1sq))
     full = ~simple_drag
     omgcof, xmcof, cc5, d2, d3, d4, t3cof, t4cof, t5cof = (
-        xp.where(full, value, 0.0) for value in (omgcof, xmcof, cc5, d2, d3, d4, t3cof, t4cof, t5cof))
+        xp.where(full, value, 0.0) for value in (omgcof, xmcof, cc5, d2, d3, d4, t3cof, t4cof, t5cof)
+    )
 
     # Invalid input travels to the kernel in the two fields it checks: a non-positive mean motion and an
     # eccentricity outside [0, 1) keep their values there.
     no_unkozai = xp.where(motion_ok, no_unkozai, no_kozai)
-    return Sgp4Elements(epoch_jd, epoch_fraction, deep_space, simple_drag, bstar, ecco, argpo, inclo, mo, nodeo,
-                        no_unkozai, ao, mdot, argpdot, nodedot, nodecf, cc1, cc4, cc5, t2cof, omgcof, xmcof, eta,
-                        delmo, sinmao, d2, d3, d4, t3cof, t4cof, t5cof, aycof, xlcof, con41, x1mth2, x7thm1, sinio,
-                        cosio)
+    return Sgp4Elements(
+        epoch_jd,
+        epoch_fraction,
+        deep_space,
+        simple_drag,
+        bstar,
+        ecco,
+        argpo,
+        inclo,
+        mo,
+        nodeo,
+        no_unkozai,
+        ao,
+        mdot,
+        argpdot,
+        nodedot,
+        nodecf,
+        cc1,
+        cc4,
+        cc5,
+        t2cof,
+        omgcof,
+        xmcof,
+        eta,
+        delmo,
+        sinmao,
+        d2,
+        d3,
+        d4,
+        t3cof,
+        t4cof,
+        t5cof,
+        aycof,
+        xlcof,
+        con41,
+        x1mth2,
+        x7thm1,
+        sinio,
+        cosio,
+    )
 
 
 def sgp4_elements_from_satrecs(satrecs, allow_deep_space: bool = False) -> Sgp4Elements:
@@ -300,9 +380,18 @@ def sgp4_elements_from_satrecs(satrecs, allow_deep_space: bool = False) -> Sgp4E
         raise ValueError("sgp4_elements_from_satrecs: got no Satrec objects")
     names = ("bstar", "ecco", "argpo", "inclo", "mo", "no_kozai", "nodeo", "jdsatepoch", "jdsatepochF")
     columns = {name: np.array([getattr(satrec, name) for satrec in satrecs], dtype=np.float64) for name in names}
-    elements = sgp4_elements(columns["bstar"], columns["ecco"], columns["argpo"], columns["inclo"], columns["mo"],
-                             columns["no_kozai"], columns["nodeo"], columns["jdsatepoch"], columns["jdsatepochF"],
-                             xp=np)
+    elements = sgp4_elements(
+        columns["bstar"],
+        columns["ecco"],
+        columns["argpo"],
+        columns["inclo"],
+        columns["mo"],
+        columns["no_kozai"],
+        columns["nodeo"],
+        columns["jdsatepoch"],
+        columns["jdsatepochF"],
+        xp=np,
+    )
     if not allow_deep_space and elements.deep_space.any():
         index = int(np.flatnonzero(elements.deep_space)[0])
         period_min = TWO_PI / elements.no_unkozai[index]
@@ -311,7 +400,8 @@ def sgp4_elements_from_satrecs(satrecs, allow_deep_space: bool = False) -> Sgp4E
             f"sgp4_elements_from_satrecs: satrecs[{index}] (catalogue number {satnum}) has period_min="
             f"{period_min:.2f}, a deep-space element set; this near-Earth SGP4 supports periods below "
             f"{DEEP_SPACE_PERIOD_MIN:.0f} min ({int(elements.deep_space.sum())} such sets in all; pass "
-            f"allow_deep_space=True to keep them flagged instead)")
+            f"allow_deep_space=True to keep them flagged instead)"
+        )
     return elements
 
 
@@ -319,9 +409,9 @@ def minutes_since_epoch(elements: Sgp4Elements, jd, fraction=0.0):
     """Minutes from each satellite's epoch to the UTC Julian date ``jd + fraction``, in numpy float64 on the host,
     the way python-sgp4's ``sgp4(jd, fr)`` forms it. Broadcasts: ``elements`` fields ``(sat,)`` against
     ``jd[None, :]`` gives ``(sat, time)``."""
-    return ((np.asarray(jd, dtype=np.float64) - np.asarray(elements.epoch_jd, dtype=np.float64)) * 1440.0
-            + (np.asarray(fraction, dtype=np.float64) - np.asarray(elements.epoch_fraction, dtype=np.float64))
-            * 1440.0)
+    return (np.asarray(jd, dtype=np.float64) - np.asarray(elements.epoch_jd, dtype=np.float64)) * 1440.0 + (
+        np.asarray(fraction, dtype=np.float64) - np.asarray(elements.epoch_fraction, dtype=np.float64)
+    ) * 1440.0
 
 
 # 2 pi split so that k * _TWO_PI_HIGH is exact for |k| < 2^15 (the high part has 8 significant bits), as in
@@ -372,7 +462,7 @@ def propagate(elements: Sgp4Elements, minutes_since_epoch, kepler_iterations: in
     el = elements
     dtype = jnp.result_type(el.mo)
     t = jnp.asarray(minutes_since_epoch).astype(dtype)
-    one = jnp.sign(el.ao + t * t)   # exactly 1 (ao > 0), shaped like the result (see computed_once)
+    one = jnp.sign(el.ao + t * t)  # exactly 1 (ao > 0), shaped like the result (see computed_once)
 
     # Secular gravity and atmospheric drag.
     xmdf = el.mo + el.mdot * t
@@ -396,7 +486,7 @@ def propagate(elements: Sgp4Elements, minutes_since_epoch, kepler_iterations: in
     motion_ok = el.no_unkozai > 0.0
     no_unkozai = jnp.where(motion_ok, el.no_unkozai, 0.06)
     am = el.ao * tempa * tempa
-    am_ok = am > 0.0    # zero only where 1 - C1 t - ... crosses zero exactly: long decayed
+    am_ok = am > 0.0  # zero only where 1 - C1 t - ... crosses zero exactly: long decayed
     am = jnp.where(am_ok, am, 1.0)
     em = el.ecco - tempe
     ecc_ok = (em < 1.0) & (em >= -0.001) & (el.ecco >= 0.0) & (el.ecco < 1.0)
@@ -415,16 +505,16 @@ def propagate(elements: Sgp4Elements, minutes_since_epoch, kepler_iterations: in
     aynl = em * sin_argpm + temp * el.aycof
     xl = mm + argpm + nodem + temp * el.xlcof * axnl
     el2 = axnl * axnl + aynl * aynl
-    pl_ok = am * (1.0 - el2) > 0.0    # the reference fails on pl < 0; pl == 0 would divide by zero there
+    pl_ok = am * (1.0 - el2) > 0.0  # the reference fails on pl < 0; pl == 0 would divide by zero there
     axnl = jnp.where(pl_ok, axnl, 0.0)
     aynl = jnp.where(pl_ok, aynl, 0.0)
     u = _fmod_two_pi(xl - nodem)
     # Codes found so far, as a float so that it can be kept; 6 (decayed) is settled at the end.
-    early_code = jnp.where(el.deep_space, 7.0,
-                           jnp.where(~motion_ok, 2.0,
-                                     jnp.where(~ecc_ok, 1.0,
-                                               jnp.where(~pl_ok, 4.0,
-                                                         jnp.where(am_ok, 0.0, 6.0))))).astype(dtype)
+    early_code = jnp.where(
+        el.deep_space,
+        7.0,
+        jnp.where(~motion_ok, 2.0, jnp.where(~ecc_ok, 1.0, jnp.where(~pl_ok, 4.0, jnp.where(am_ok, 0.0, 6.0)))),
+    ).astype(dtype)
     u, axnl, aynl, am, nodem, early_code = computed_once(one, u, axnl, aynl, am, nodem, early_code)
 
     # Kepler's equation (unrolled Newton steps); the sine and cosine kept are those of the last step's starting
@@ -471,7 +561,8 @@ def propagate(elements: Sgp4Elements, minutes_since_epoch, kepler_iterations: in
     snod, cnod = sincos(xnode)
     sini, cosi = sincos(xinc)
     mrt, mvt, rvdot, sinsu, cossu, snod, cnod, sini, cosi = computed_once(
-        one, mrt, mvt, rvdot, sinsu, cossu, snod, cnod, sini, cosi)
+        one, mrt, mvt, rvdot, sinsu, cossu, snod, cnod, sini, cosi
+    )
     xmx = -snod * cosi
     xmy = cnod * cosi
     unit_u = _xyz(xmx * sinsu + cnod * cossu, xmy * sinsu + snod * cossu, sini * sinsu)

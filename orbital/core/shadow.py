@@ -19,8 +19,12 @@ def shadow_cones(sun_distance_km):
     sin_penumbra = (SUN_RADIUS_KM + EARTH_RADIUS_KM) / sun_distance_km
     cos_umbra = jnp.sqrt(1.0 - sin_umbra**2)
     cos_penumbra = jnp.sqrt(1.0 - sin_penumbra**2)
-    return (EARTH_RADIUS_KM / cos_umbra, sin_umbra / cos_umbra,
-            EARTH_RADIUS_KM / cos_penumbra, sin_penumbra / cos_penumbra)
+    return (
+        EARTH_RADIUS_KM / cos_umbra,
+        sin_umbra / cos_umbra,
+        EARTH_RADIUS_KM / cos_penumbra,
+        sin_penumbra / cos_penumbra,
+    )
 
 
 def illuminated_fraction(sun_projection_km, radius_sq_km2, cones):

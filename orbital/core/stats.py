@@ -16,19 +16,19 @@ ECLIPSE_THRESHOLD = 0.5
 
 
 class IlluminationState(NamedTuple):
-    sunlit_sum: object          # (sat,) sum of illuminated fraction over valid steps
-    eclipse_steps: object       # (sat,) steps with fraction < 0.5
-    eclipse_run: object         # (sat,) length of the eclipse run in progress
-    max_eclipse_run: object     # (sat,) longest run of consecutive eclipse steps so far
-    eclipse_days: object        # (sat,) UTC days with at least one eclipse step
-    last_eclipse_day: object    # (sat,) UTC day index of the latest eclipse step, -1 if none
-
+    sunlit_sum: object  # (sat,) sum of illuminated fraction over valid steps
+    eclipse_steps: object  # (sat,) steps with fraction < 0.5
+    eclipse_run: object  # (sat,) length of the eclipse run in progress
+    max_eclipse_run: object  # (sat,) longest run of consecutive eclipse steps so far
+    eclipse_days: object  # (sat,) UTC days with at least one eclipse step
+    last_eclipse_day: object  # (sat,) UTC day index of the latest eclipse step, -1 if none
 
 
 def init(n_sat: int, dtype) -> IlluminationState:
     zeros_i = jnp.zeros((n_sat,), jnp.int32)
-    return IlluminationState(jnp.zeros((n_sat,), dtype), zeros_i, zeros_i, zeros_i, zeros_i,
-                             jnp.full((n_sat,), -1, jnp.int32))
+    return IlluminationState(
+        jnp.zeros((n_sat,), dtype), zeros_i, zeros_i, zeros_i, zeros_i, jnp.full((n_sat,), -1, jnp.int32)
+    )
 
 
 def step(state: IlluminationState, fraction, day, valid) -> IlluminationState:
@@ -52,8 +52,9 @@ def step(state: IlluminationState, fraction, day, valid) -> IlluminationState:
 TILE_STEPS = 8
 
 
-def update(state: IlluminationState, fraction_at, steps, day_index, valid, *, tile_steps: int = TILE_STEPS
-           ) -> IlluminationState:
+def update(
+    state: IlluminationState, fraction_at, steps, day_index, valid, *, tile_steps: int = TILE_STEPS
+) -> IlluminationState:
     """Fold a chunk of instants: ``fraction_at(x)`` gives the (sat,) fraction from the slice ``x`` of ``steps``
     (a pytree with a leading time axis) that belongs to one instant.
 

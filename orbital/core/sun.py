@@ -48,6 +48,7 @@ def sun_position_km(epoch: SunEpoch, seconds):
     longitude = mean_longitude + jnp.deg2rad(1.915 * jnp.sin(mean_anomaly) + 0.020 * jnp.sin(2.0 * mean_anomaly))
     distance_km = AU_KM * (1.00014 - 0.01671 * jnp.cos(mean_anomaly) - 0.00014 * jnp.cos(2.0 * mean_anomaly))
     cos_lon, sin_lon = jnp.cos(longitude), jnp.sin(longitude)
-    return jnp.stack([distance_km * cos_lon,
-                      distance_km * jnp.cos(obliquity) * sin_lon,
-                      distance_km * jnp.sin(obliquity) * sin_lon], axis=-1)
+    return jnp.stack(
+        [distance_km * cos_lon, distance_km * jnp.cos(obliquity) * sin_lon, distance_km * jnp.sin(obliquity) * sin_lon],
+        axis=-1,
+    )

@@ -37,5 +37,4 @@ def sincos(angle_rad):
     odd = (quadrant & 1) == 1
     sin_a = jnp.where(odd, cos_r, sin_r)
     cos_a = jnp.where(odd, sin_r, cos_r)
-    return (jnp.where((quadrant & 2) == 2, -sin_a, sin_a),
-            jnp.where(((quadrant + 1) & 2) == 2, -cos_a, cos_a))
+    return (jnp.where((quadrant & 2) == 2, -sin_a, sin_a), jnp.where(((quadrant + 1) & 2) == 2, -cos_a, cos_a))
