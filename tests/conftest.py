@@ -1,4 +1,4 @@
-"""Tests run in float64 (DESIGN §5); float32 checks ask for it explicitly with their own stated tolerances."""
+"""Tests run in float64; float32 checks ask for it explicitly with their own stated tolerances."""
 
 import os
 from pathlib import Path
@@ -6,14 +6,13 @@ from pathlib import Path
 import jax
 import pytest
 
+from orbital.data import DATA_DIR
+
 jax.config.update("jax_enable_x64", True)
 os.environ.setdefault("MPLBACKEND", "Agg")
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"reference data folder {SHARED_DATA} is absent (it ships beside the repository, not in it)")
-    return SHARED_DATA
+    """The reference data shipped with the package (real Starlink TLEs, SpaceX launch history)."""
+    return DATA_DIR
