@@ -1,6 +1,7 @@
 """Launch cadence, fleet cohorts, supply caps and launch economics (pure JAX kernels, unit-aware API).
 
-``launch`` never imports ``orbital`` (DESIGN §2). Kernels live in ``launch.core``.
+``launch`` never imports ``orbital`` (see docs/architecture.md). Kernels live in ``launch.core``; parameter
+declarations and checks in ``launch.validation``.
 """
 
 from launch.economics import (

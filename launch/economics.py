@@ -1,6 +1,7 @@
 """Terrestrial reference figures and payback views for capex per GW in orbit.
 
-All figures are from the project's seed report as quoted in issue 4 (USD).
+The figures (USD) are order-of-magnitude references as quoted in public reporting when the project began (press
+and analyst estimates, not one citable publication): compare against them, do not calibrate to them.
 """
 
 from __future__ import annotations
@@ -8,16 +9,16 @@ from __future__ import annotations
 import jax.numpy as jnp
 import pandas as pd
 
-from launch import _validate as v
+from launch import validation as v
 
 # Capex per GW of terrestrial AI data centres, USD/GW: (low, high).
 TERRESTRIAL_CAPEX_USD_PER_GW = {
-    "new 1 GW AI data centre": (40e9, 60e9),  # seed report
-    "xAI (Colossus-class)": (26.5e9, 30e9),  # seed report
+    "new 1 GW AI data centre": (40e9, 60e9),
+    "xAI (Colossus-class)": (26.5e9, 30e9),
 }
-# Building shell alone, USD/GW (seed report: $3M/MW vs $10M/MW).
+# Building shell alone, USD/GW ($3M/MW vs $10M/MW).
 SHELL_CAPEX_USD_PER_GW = {"shell, low": 3e9, "shell, high": 10e9}
-# Revenue per GW-year, USD (seed report).
+# Revenue per GW-year, USD.
 REVENUE_USD_PER_GW_YR = {
     "neocloud": (10e9, 10e9),
     "CSP": (15e9, 15e9),

@@ -1,4 +1,4 @@
-"""Mass to power and launch counts (DESIGN §4): arrays in, arrays out; traceable under jit, grad and vmap.
+"""Mass to power, launch counts and launch prices: arrays in, arrays out; traceable under jit, grad and vmap.
 
 Concrete inputs are validated eagerly; traced inputs go straight to the arithmetic.
 """
@@ -7,9 +7,14 @@ from __future__ import annotations
 
 import jax.numpy as jnp
 
-from launch import _validate as v
+from launch import validation as v
 from launch.core import curves
 from launch.core.projection import GW_TO_KW
+from launch.params import Economics
+
+# The Wright's-law arguments are the Economics fields of the same meaning: same defaults, same ranges.
+_ECONOMICS = v.parameter_specs(Economics)
+_ECONOMICS_DEFAULTS = v.parameter_defaults(Economics)
 
 
 def gw_per_year(tonnes_per_year, kw_per_tonne):
@@ -40,7 +45,7 @@ def launches_per_year(tonnes_per_year, payload_t):
 
 
 def launched_power_usd_per_kw_yr(mass_kg, power_kw, life_yr, launch_usd_per_kg):
-    """Launched-power price, USD per kW per year = mass * $/kg / (power * life) (Suncatcher §2.4).
+    """Launched-power price, USD per kW per year = mass * $/kg / (power * life) (Suncatcher, arXiv:2511.19468 §2.4).
 
     Suncatcher's case, 575 kg, 28 kW, 5 years: ~$14,700/kW/yr at $3,600/kg and ~$810/kW/yr at $200/kg.
     """
@@ -51,17 +56,21 @@ def launched_power_usd_per_kw_yr(mass_kg, power_kw, life_yr, launch_usd_per_kg):
     return curves.launched_power_price(jnp.asarray(m), p, life, c)
 
 
-def launch_usd_per_kg(cum_mass_t, usd_per_kg_start, cum_mass_start_t, learning_rate=0.2, floor_usd_per_kg=0.0):
+def launch_usd_per_kg(
+    cum_mass_t,
+    usd_per_kg_start,
+    cum_mass_start_t,
+    learning_rate=_ECONOMICS_DEFAULTS["learning_rate"],
+    floor_usd_per_kg=_ECONOMICS_DEFAULTS["floor_usd_per_kg"],
+):
     """Wright's-law launch price after ``cum_mass_t`` tonnes of cumulative mass to orbit: the price falls by
-    ``learning_rate`` (Suncatcher §2.4: ~20 %) per doubling from ``usd_per_kg_start`` at ``cum_mass_start_t``
-    towards ``floor_usd_per_kg``."""
+    ``learning_rate`` (Suncatcher, arXiv:2511.19468 §2.4: ~20 %) per doubling from ``usd_per_kg_start`` at
+    ``cum_mass_start_t`` towards ``floor_usd_per_kg``. Defaults and ranges are those of ``Economics``."""
     m = v.check_range("cum_mass_t", v.to_array("cum_mass_t", cum_mass_t, "t"), 0.0, low_open=True, unit="t")
-    p0 = v.check_range(
-        "usd_per_kg_start", v.to_array("usd_per_kg_start", usd_per_kg_start), 0.0, low_open=True, unit="USD/kg"
+    p0 = _ECONOMICS["launch_usd_per_kg_start"].check(
+        "usd_per_kg_start", v.to_array("usd_per_kg_start", usd_per_kg_start)
     )
-    m0 = v.check_range(
-        "cum_mass_start_t", v.to_array("cum_mass_start_t", cum_mass_start_t, "t"), 0.0, low_open=True, unit="t"
-    )
-    lr = v.check_range("learning_rate", v.to_array("learning_rate", learning_rate), 0.0, 1.0, high_open=True)
-    f = v.check_range("floor_usd_per_kg", v.to_array("floor_usd_per_kg", floor_usd_per_kg), 0.0, unit="USD/kg")
+    m0 = _ECONOMICS["cum_mass_start_t"].check("cum_mass_start_t", v.to_array("cum_mass_start_t", cum_mass_start_t, "t"))
+    lr = _ECONOMICS["learning_rate"].check("learning_rate", v.to_array("learning_rate", learning_rate))
+    f = _ECONOMICS["floor_usd_per_kg"].check("floor_usd_per_kg", v.to_array("floor_usd_per_kg", floor_usd_per_kg))
     return curves.wright_price(jnp.asarray(m), p0, m0, lr, f)

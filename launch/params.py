@@ -1,9 +1,11 @@
-"""Scenario parameters as frozen pytrees, validated at construction when their values are concrete.
+"""Scenario parameters: ``equinox.Module`` pytrees, each number declared once with its unit, range and meaning.
 
-Every float field is a differentiable scenario number (gradients flow to it; ``jax.vmap`` batches it for
-Monte Carlo). String fields (``model``, ``price_model``) are static. Pytree unflattening (inside ``jax.grad``,
-``jax.vmap``, ``jax.tree.map``) bypasses ``__init__``, so gradients and batched trees are never "validated" as
-if they were scenarios; only objects built by users are checked.
+Every float field is a differentiable scenario number (gradients flow to it; ``jax.vmap`` batches it for Monte
+Carlo); ``model`` and ``price_model`` are static. The declarations (``launch.validation.parameter``) are the single
+source of each default and allowed range: the checks at construction, the messages and the planner's scenario
+schema are generated from them (``launch.validation.parameter_specs``). Pytree unflattening (inside ``jax.grad``,
+``jax.vmap``, ``jax.tree.map``) bypasses ``__init__``, so gradients and batched trees are never "validated" as if
+they were scenarios; only objects built by users are checked.
 
 Units are in the names: launches per year, t, kW per tonne, GW per year, USD, calendar years.
 """
@@ -11,108 +13,110 @@ Units are in the names: launches per year, t, kW per tonne, GW per year, USD, ca
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
 
+import equinox as eqx
 import jax
 import numpy as np
 
-from launch import _validate as v
+from launch import validation as v
+from launch.core.projection import CADENCE_MODELS, PRICE_MODELS
+
+# Calendar years a scenario may name: from the first orbital launch (Sputnik 1, 4 October 1957) to a planning
+# horizon far beyond any projection (an assumption; it only catches typos such as 20270).
+EARLIEST_YEAR = 1957.0
+LATEST_YEAR = 2200.0
 
 
-def _static(default):
-    return field(default=default, metadata={"static": True})
+def calendar_year_range() -> tuple[int, int]:
+    """``(EARLIEST_YEAR, LATEST_YEAR)`` as integers, for static year arguments (``start_year``)."""
+    return int(EARLIEST_YEAR), int(LATEST_YEAR)
 
 
-def _pytree_dataclass(cls):
-    """Frozen dataclass registered as a pytree whose unflatten does not call ``__init__``/``__post_init__``."""
-    cls = dataclass(frozen=True)(cls)
-    fields = dataclasses.fields(cls)
-    data_names = tuple(f.name for f in fields if not f.metadata.get("static", False))
-    meta_names = tuple(f.name for f in fields if f.metadata.get("static", False))
-
-    def flatten_with_keys(obj):
-        children = tuple((jax.tree_util.GetAttrKey(n), getattr(obj, n)) for n in data_names)
-        return children, tuple(getattr(obj, n) for n in meta_names)
-
-    def flatten(obj):
-        return tuple(getattr(obj, n) for n in data_names), tuple(getattr(obj, n) for n in meta_names)
-
-    def unflatten(meta, children):
-        obj = object.__new__(cls)
-        for n, value in zip(data_names, children):
-            object.__setattr__(obj, n, value)
-        for n, value in zip(meta_names, meta):
-            object.__setattr__(obj, n, value)
-        return obj
-
-    jax.tree_util.register_pytree_with_keys(cls, flatten_with_keys, unflatten, flatten)
-    return cls
+def is_calendar_year(spec: v.ParameterSpec) -> bool:
+    """True for a parameter declared as a calendar year (shifted, not scaled, when scenarios are sampled)."""
+    return (spec.low, spec.high) == (EARLIEST_YEAR, LATEST_YEAR)
 
 
-def _as_vector(obj, name):
-    value = getattr(obj, name)
-    if isinstance(value, (list, tuple)):
-        value = v.to_array(f"{type(obj).__name__}.{name}", value)
-        object.__setattr__(obj, name, value)
-    return value
+def is_fraction(spec: v.ParameterSpec) -> bool:
+    """True for a parameter whose declared range lies within [0, 1]."""
+    return spec.low >= 0.0 and spec.high <= 1.0
 
 
-def _label(obj, name):
-    return f"{type(obj).__name__}.{name}"
+def leaf_specs(tree) -> list:
+    """``[(path, ParameterSpec)]`` for every leaf of a parameter pytree (e.g. a ``LaunchScenario``), in
+    ``jax.tree_util.tree_flatten_with_path`` order; the spec is the declaration of the field holding the leaf."""
+    out = []
+    for path, _ in jax.tree_util.tree_flatten_with_path(tree)[0]:
+        owner = tree
+        for key in path[:-1]:
+            owner = getattr(owner, key.name)
+        out.append((path, v.parameter_specs(owner)[path[-1].name]))
+    return out
 
 
-@_pytree_dataclass
-class Cadence:
+def _check_same_shape(label, a_name, a, b_name, b):
+    if v.is_concrete_number(a) and v.is_concrete_number(b) and np.shape(a) != np.shape(b):
+        raise ValueError(
+            f"{label}.{a_name} (shape {np.shape(a)}) and {label}.{b_name} (shape {np.shape(b)}) "
+            "must have the same shape"
+        )
+
+
+class Cadence(eqx.Module):
     """Launch demand of the ramp, launches per year.
 
     ``model="logistic"`` or ``"gompertz"``: an S-curve through ``start_launches_per_yr`` in ``ref_year`` that
     tends to ``ceiling_launches_per_yr`` at ``growth_rate_per_yr`` (the early exponential rate). ``"table"``:
     linear interpolation in ``table_years``/``table_launches`` (use ``Cadence.from_table``), held constant
-    beyond the ends. Defaults: a Starship ramp from 20 launches in 2027 towards the FCC filing's long-term
-    goal of ~10,000 launches/yr (DESIGN §1); the start and rate are assumptions.
+    beyond the ends. Defaults: a Starship ramp from 20 launches in 2027 towards the long-term goal of ~10,000
+    launches/yr in SpaceX's FCC filing; the start and the rate are assumptions.
     """
 
-    start_launches_per_yr: float = 20.0
-    ceiling_launches_per_yr: float = 10_000.0  # SpaceX FCC filing, long-term goal (DESIGN §1)
-    growth_rate_per_yr: float = 0.55  # assumption: Falcon's 2016-2023 exponential rate was ~0.34/yr
-    ref_year: float = 2027.0
-    table_years: object = None
-    table_launches: object = None
-    model: str = _static("logistic")
+    start_launches_per_yr: float = v.parameter(
+        20.0, unit="launches/yr", low=0.0, low_open=True, doc="launches per year in ref_year (assumption)"
+    )
+    ceiling_launches_per_yr: float = v.parameter(
+        10_000.0,
+        unit="launches/yr",
+        low=0.0,
+        high=1e6,
+        low_open=True,
+        doc="ceiling of the S-curve (SpaceX FCC filing, long-term goal)",
+    )
+    growth_rate_per_yr: float = v.parameter(
+        0.55,
+        unit="1/yr",
+        low=0.0,
+        high=5.0,
+        low_open=True,
+        doc="early exponential rate (assumption; Falcon's 2016-2023 rate was ~0.34/yr)",
+    )
+    ref_year: float = v.parameter(
+        2027.0, low=EARLIEST_YEAR, high=LATEST_YEAR, doc="calendar year of start_launches_per_yr"
+    )
+    table_years: object = v.parameter(
+        None, low=EARLIEST_YEAR, high=LATEST_YEAR, vector=True, doc="calendar years of the table (model='table')"
+    )
+    table_launches: object = v.parameter(
+        None, unit="launches/yr", low=0.0, vector=True, doc="launches per year at table_years (model='table')"
+    )
+    model: str = eqx.field(default="logistic", static=True)
 
-    def __post_init__(self):
-        v.check_choice("Cadence.model", self.model, ("logistic", "gompertz", "table"))
+    def __check_init__(self):
+        v.check_choice("Cadence.model", self.model, CADENCE_MODELS)
+        v.check_parameters(self)
         if self.model == "table":
-            years = _as_vector(self, "table_years")
-            launches = _as_vector(self, "table_launches")
-            if years is None or launches is None:
+            if self.table_years is None or self.table_launches is None:
                 raise ValueError("Cadence.model='table' needs table_years and table_launches")
-            v.check_increasing("Cadence.table_years", years)
-            v.check_range("Cadence.table_launches", launches, 0.0, unit="launches/yr")
-            if v.is_concrete_number(years) and v.is_concrete_number(launches) and np.shape(years) != np.shape(launches):
-                raise ValueError(
-                    f"Cadence.table_years (shape {np.shape(years)}) and Cadence.table_launches "
-                    f"(shape {np.shape(launches)}) must have the same shape"
-                )
-        v.check_range(
-            _label(self, "start_launches_per_yr"), self.start_launches_per_yr, 0.0, low_open=True, unit="launches/yr"
-        )
-        v.check_range(
-            _label(self, "ceiling_launches_per_yr"),
-            self.ceiling_launches_per_yr,
-            0.0,
-            low_open=True,
-            unit="launches/yr",
-        )
+            v.check_increasing("Cadence.table_years", self.table_years)
+            _check_same_shape("Cadence", "table_years", self.table_years, "table_launches", self.table_launches)
         v.check_greater(
-            _label(self, "ceiling_launches_per_yr"),
+            "Cadence.ceiling_launches_per_yr",
             self.ceiling_launches_per_yr,
-            _label(self, "start_launches_per_yr"),
+            "Cadence.start_launches_per_yr",
             self.start_launches_per_yr,
             unit="launches/yr",
         )
-        v.check_range(_label(self, "growth_rate_per_yr"), self.growth_rate_per_yr, 0.0, low_open=True, unit="1/yr")
-        v.check_range(_label(self, "ref_year"), self.ref_year, 1900.0, 2300.0)
 
     @classmethod
     def from_table(cls, years, launches) -> Cadence:
@@ -122,48 +126,60 @@ class Cadence:
         )
 
 
-@_pytree_dataclass
-class LaunchLimits:
+class LaunchLimits(eqx.Module):
     """Physical ceilings on launches per year: vehicles x flights per vehicle (reuse), pads x launches per pad
-    per day. Counts grow linearly from the first projection year. Defaults are assumptions for Starship
-    (a few ships in 2027, a ship factory adding ~25 a year, ~30 flights per ship per year, two pads adding
-    one a year, one launch per pad per day)."""
+    per day. Counts grow linearly from the first projection year. All defaults are assumptions for Starship: a
+    few ships in 2027, a ship factory adding ~25 a year, ~30 flights per ship per year, two pads adding one a
+    year, one launch per pad per day."""
 
-    vehicles_initial: float = 5.0
-    vehicles_built_per_yr: float = 25.0
-    flights_per_vehicle_per_yr: float = 30.0
-    pads_initial: float = 2.0
-    pads_added_per_yr: float = 1.0
-    launches_per_pad_per_day: float = 1.0
+    vehicles_initial: float = v.parameter(
+        5.0, low=0.0, low_open=True, doc="vehicles in service in the first projection year (assumption)"
+    )
+    vehicles_built_per_yr: float = v.parameter(25.0, unit="1/yr", low=0.0, doc="vehicles added per year (assumption)")
+    flights_per_vehicle_per_yr: float = v.parameter(
+        30.0, unit="1/yr", low=0.0, high=1000.0, low_open=True, doc="flights per vehicle per year (assumption)"
+    )
+    pads_initial: float = v.parameter(
+        2.0, low=0.0, low_open=True, doc="launch pads in the first projection year (assumption)"
+    )
+    pads_added_per_yr: float = v.parameter(1.0, unit="1/yr", low=0.0, doc="pads added per year (assumption)")
+    launches_per_pad_per_day: float = v.parameter(
+        1.0, unit="1/day", low=0.0, high=24.0, low_open=True, doc="launches per pad per day (assumption)"
+    )
 
-    def __post_init__(self):
-        for name in ("vehicles_initial", "pads_initial"):
-            v.check_range(_label(self, name), getattr(self, name), 0.0, low_open=True)
-        for name in ("vehicles_built_per_yr", "pads_added_per_yr"):
-            v.check_range(_label(self, name), getattr(self, name), 0.0, unit="1/yr")
-        v.check_range(
-            _label(self, "flights_per_vehicle_per_yr"), self.flights_per_vehicle_per_yr, 0.0, low_open=True, unit="1/yr"
-        )
-        v.check_range(
-            _label(self, "launches_per_pad_per_day"), self.launches_per_pad_per_day, 0.0, low_open=True, unit="1/day"
-        )
+    def __check_init__(self):
+        v.check_parameters(self)
 
 
-@_pytree_dataclass
-class VehicleMix:
+class VehicleMix(eqx.Module):
     """Payload per launch over time: vehicle k >= 1 takes over from vehicle k-1 over ``transition_yr`` years
-    from ``intro_year[k]`` (``intro_year[0]`` is ignored). Defaults: Starship V3 ~100 t from 2027 and V4
-    ~200 t from 2029 (SpaceX figures quoted in the issue and DESIGN §1)."""
+    from ``intro_year[k]`` (``intro_year[0]`` is ignored). Defaults: Starship V3 ~100 t from 2027 and V4 ~200 t
+    from 2029 (SpaceX figures as publicly quoted); the transition time is an assumption."""
 
-    payload_t: object = (100.0, 200.0)
-    intro_year: object = (2027.0, 2029.0)
-    transition_yr: float = 2.0
+    payload_t: object = v.parameter(
+        (100.0, 200.0),
+        unit="t",
+        low=0.0,
+        high=2000.0,
+        low_open=True,
+        vector=True,
+        doc="payload to orbit per launch of each vehicle (Starship V3 ~100 t, V4 ~200 t, SpaceX)",
+    )
+    intro_year: object = v.parameter(
+        (2027.0, 2029.0),
+        low=EARLIEST_YEAR,
+        high=LATEST_YEAR,
+        vector=True,
+        doc="calendar year each vehicle starts taking over (the first entry is ignored)",
+    )
+    transition_yr: float = v.parameter(
+        2.0, unit="yr", low=0.0, high=50.0, low_open=True, doc="years a vehicle takes to replace its predecessor"
+    )
 
-    def __post_init__(self):
-        payload = _as_vector(self, "payload_t")
-        intro = _as_vector(self, "intro_year")
-        v.check_range(_label(self, "payload_t"), payload, 0.0, low_open=True, unit="t")
-        v.check_increasing(_label(self, "intro_year"), intro, strict=False)
+    def __check_init__(self):
+        v.check_parameters(self)
+        v.check_increasing("VehicleMix.intro_year", self.intro_year, strict=False)
+        payload, intro = self.payload_t, self.intro_year
         if (
             v.is_concrete_number(payload)
             and v.is_concrete_number(intro)
@@ -173,163 +189,225 @@ class VehicleMix:
                 f"VehicleMix.payload_t (shape {np.shape(payload)}) and VehicleMix.intro_year "
                 f"(shape {np.shape(intro)}) must be 1-D with one entry per vehicle"
             )
-        v.check_range(_label(self, "transition_yr"), self.transition_yr, 0.0, low_open=True, unit="yr")
 
 
-@_pytree_dataclass
-class ComputeShare:
+class ComputeShare(eqx.Module):
     """Share of launches that carries compute (the rest is Starlink and customers): ``start`` until
     ``ramp_start_year``, then a C1 ramp to ``end`` over ``ramp_yr``. Defaults are assumptions: 5 % in 2027
-    rising to 50 % by 2035, so that 10,000 launches of 200 t carry the FCC filing's 1 Mt/yr of compute."""
+    rising to 50 % by 2035, so that 10,000 launches of 200 t carry the 1 Mt/yr of compute of SpaceX's FCC
+    filing."""
 
-    start: float = 0.05
-    end: float = 0.5
-    ramp_start_year: float = 2027.0
-    ramp_yr: float = 8.0
+    start: float = v.parameter(0.05, low=0.0, high=1.0, doc="share of launches carrying compute before the ramp")
+    end: float = v.parameter(0.5, low=0.0, high=1.0, doc="share of launches carrying compute after the ramp")
+    ramp_start_year: float = v.parameter(
+        2027.0, low=EARLIEST_YEAR, high=LATEST_YEAR, doc="calendar year the share starts to ramp"
+    )
+    ramp_yr: float = v.parameter(
+        8.0, unit="yr", low=0.0, high=100.0, low_open=True, doc="years from start to end of the ramp"
+    )
 
-    def __post_init__(self):
-        for name in ("start", "end"):
-            v.check_range(_label(self, name), getattr(self, name), 0.0, 1.0)
-        v.check_range(_label(self, "ramp_yr"), self.ramp_yr, 0.0, low_open=True, unit="yr")
+    def __check_init__(self):
+        v.check_parameters(self)
 
 
-@_pytree_dataclass
-class CohortParams:
+class CohortParams(eqx.Module):
     """Per-cohort hardware: kW per tonne by launch year, array degradation, failures, design life, and how
     much of last year's losses is re-launched first (``replacement_fraction``: 1 = all, 0 = none).
 
-    kW/t: ``kw_per_tonne_initial`` in ``kw_ref_year`` approaching ``kw_per_tonne_final``: 70 kW/t (SpaceX AI1,
-    DESIGN §1) towards 100 kW/t (SpaceX FCC filing). Design life 5 yr as in Suncatcher §2.4; failure rate,
-    degradation and the spread of retirement ages are assumptions.
+    kW/t: ``kw_per_tonne_initial`` in ``kw_ref_year`` approaching ``kw_per_tonne_final``: ~70 kW/t (SpaceX AI1
+    figures as publicly quoted) towards 100 kW/t (SpaceX FCC filing: 1 Mt/yr at 100 kW/t = 100 GW/yr). Design
+    life 5 yr as in Suncatcher (arXiv:2511.19468 §2.4); the improvement time, failure rate, degradation and the
+    spread of retirement ages are assumptions.
     """
 
-    kw_per_tonne_initial: float = 70.0  # SpaceX AI1 (DESIGN §1)
-    kw_per_tonne_final: float = 100.0  # SpaceX FCC filing: 1 Mt/yr at 100 kW/t = 100 GW/yr
-    kw_improvement_tau_yr: float = 5.0
-    kw_ref_year: float = 2027.0
-    degradation_per_yr: float = 0.02
-    failure_rate_per_yr: float = 0.02
-    design_life_yr: float = 5.0  # Suncatcher §2.4 uses a 5-year life
-    life_sd_yr: float = 0.5
-    replacement_fraction: float = 1.0
+    kw_per_tonne_initial: float = v.parameter(
+        70.0,
+        unit="kW/t",
+        low=0.0,
+        high=10_000.0,
+        low_open=True,
+        doc="kW per tonne of the kw_ref_year cohort (SpaceX AI1, ~70 kW/t)",
+    )
+    kw_per_tonne_final: float = v.parameter(
+        100.0,
+        unit="kW/t",
+        low=0.0,
+        high=10_000.0,
+        low_open=True,
+        doc="kW per tonne that later cohorts approach (SpaceX FCC filing, 100 kW/t)",
+    )
+    kw_improvement_tau_yr: float = v.parameter(
+        5.0, unit="yr", low=0.0, high=100.0, low_open=True, doc="time constant of the kW/t improvement (assumption)"
+    )
+    kw_ref_year: float = v.parameter(
+        2027.0, low=EARLIEST_YEAR, high=LATEST_YEAR, doc="calendar year of the kw_per_tonne_initial cohort"
+    )
+    degradation_per_yr: float = v.parameter(
+        0.02,
+        unit="1/yr",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        doc="fraction of array power lost per year of age (assumption)",
+    )
+    failure_rate_per_yr: float = v.parameter(
+        0.02, unit="1/yr", low=0.0, high=5.0, doc="constant failure hazard per year (assumption)"
+    )
+    design_life_yr: float = v.parameter(
+        5.0,
+        unit="yr",
+        low=0.0,
+        high=100.0,
+        low_open=True,
+        doc="mean retirement age (Suncatcher, arXiv:2511.19468 §2.4: 5 years)",
+    )
+    # >= 0.05 yr keeps the logistic retirement closed form finite in float32 (launch.core.curves).
+    life_sd_yr: float = v.parameter(
+        0.5, unit="yr", low=0.05, high=50.0, doc="standard deviation of retirement ages (assumption)"
+    )
+    replacement_fraction: float = v.parameter(
+        1.0, low=0.0, high=1.0, doc="share of last year's failed and retired GW re-launched first"
+    )
 
-    def __post_init__(self):
-        for name in ("kw_per_tonne_initial", "kw_per_tonne_final"):
-            v.check_range(_label(self, name), getattr(self, name), 0.0, low_open=True, unit="kW/t")
-        v.check_range(_label(self, "kw_improvement_tau_yr"), self.kw_improvement_tau_yr, 0.0, low_open=True, unit="yr")
-        v.check_range(
-            _label(self, "degradation_per_yr"), self.degradation_per_yr, 0.0, 1.0, high_open=True, unit="1/yr"
-        )
-        v.check_range(_label(self, "failure_rate_per_yr"), self.failure_rate_per_yr, 0.0, unit="1/yr")
-        v.check_range(_label(self, "design_life_yr"), self.design_life_yr, 0.0, low_open=True, unit="yr")
-        # >= 0.05 yr keeps the logistic retirement closed form finite in float32 (launch.core.curves).
-        v.check_range(_label(self, "life_sd_yr"), self.life_sd_yr, 0.05, unit="yr")
-        v.check_range(_label(self, "replacement_fraction"), self.replacement_fraction, 0.0, 1.0)
+    def __check_init__(self):
+        v.check_parameters(self)
 
 
-@_pytree_dataclass
-class Capacity:
-    """A supply that ramps logistically: ``start_gw_per_yr`` in ``ref_year`` towards ``ceiling_gw_per_yr``."""
+class Capacity(eqx.Module):
+    """A supply that ramps logistically: ``start_gw_per_yr`` in ``ref_year`` towards ``ceiling_gw_per_yr``.
+    The defaults are placeholders; ``SupplyCaps`` sets each supply's own."""
 
-    start_gw_per_yr: float = 5.0
-    ceiling_gw_per_yr: float = 800.0
-    growth_rate_per_yr: float = 0.5
-    ref_year: float = 2027.0
+    start_gw_per_yr: float = v.parameter(
+        5.0, unit="GW/yr", low=0.0, low_open=True, doc="GW per year the supply delivers in ref_year"
+    )
+    ceiling_gw_per_yr: float = v.parameter(
+        800.0, unit="GW/yr", low=0.0, low_open=True, doc="GW per year the supply tends to"
+    )
+    growth_rate_per_yr: float = v.parameter(
+        0.5, unit="1/yr", low=0.0, high=5.0, low_open=True, doc="early exponential growth rate of the supply"
+    )
+    ref_year: float = v.parameter(2027.0, low=EARLIEST_YEAR, high=LATEST_YEAR, doc="calendar year of start_gw_per_yr")
 
-    def __post_init__(self):
-        v.check_range(_label(self, "start_gw_per_yr"), self.start_gw_per_yr, 0.0, low_open=True, unit="GW/yr")
+    def __check_init__(self):
+        v.check_parameters(self)
         v.check_greater(
-            _label(self, "ceiling_gw_per_yr"),
+            "Capacity.ceiling_gw_per_yr",
             self.ceiling_gw_per_yr,
-            _label(self, "start_gw_per_yr"),
+            "Capacity.start_gw_per_yr",
             self.start_gw_per_yr,
             unit="GW/yr",
         )
-        v.check_range(_label(self, "growth_rate_per_yr"), self.growth_rate_per_yr, 0.0, low_open=True, unit="1/yr")
-        v.check_range(_label(self, "ref_year"), self.ref_year, 1900.0, 2300.0)
 
 
-@_pytree_dataclass
-class SupplyCaps:
+def _chips():
+    return Capacity(2.0, 800.0, 0.45, 2027.0)
+
+
+def _arrays():
+    return Capacity(0.5, 1000.0, 0.6, 2027.0)
+
+
+def _factory():
+    return Capacity(0.05, 500.0, 0.7, 2027.0)
+
+
+class SupplyCaps(eqx.Module):
     """GW per year that chips, solar arrays and the satellite factory can supply, and the demand for new
-    (growth) GW per year. Chips default: the Terafab goal of ~1 TW/yr of compute with ~80 % for space
-    (issue 4) as the ceiling; starts and rates of all three, and the arrays and factory ceilings, are
+    (growth) GW per year. Chips ceiling: the Terafab goal of ~1 TW/yr of compute as publicly quoted, ~80 % of it
+    for space (assumption); the starts and rates of all three, and the arrays and factory ceilings, are
     assumptions. ``demand_gw_per_yr`` defaults to 10 TW/yr, i.e. effectively unconstrained."""
 
-    chips: Capacity = field(default_factory=lambda: Capacity(2.0, 800.0, 0.45, 2027.0))
-    arrays: Capacity = field(default_factory=lambda: Capacity(0.5, 1000.0, 0.6, 2027.0))
-    factory: Capacity = field(default_factory=lambda: Capacity(0.05, 500.0, 0.7, 2027.0))
-    demand_gw_per_yr: float = 10_000.0
+    chips: Capacity = eqx.field(default_factory=_chips)
+    arrays: Capacity = eqx.field(default_factory=_arrays)
+    factory: Capacity = eqx.field(default_factory=_factory)
+    demand_gw_per_yr: float = v.parameter(
+        10_000.0, unit="GW/yr", low=0.0, doc="demand for new (growth) GW per year (default: unconstrained)"
+    )
 
-    def __post_init__(self):
+    def __check_init__(self):
         for name in ("chips", "arrays", "factory"):
             if not isinstance(getattr(self, name), Capacity):
                 raise TypeError(f"SupplyCaps.{name} must be a Capacity, got {getattr(self, name)!r}")
-        v.check_range(_label(self, "demand_gw_per_yr"), self.demand_gw_per_yr, 0.0, unit="GW/yr")
+        v.check_parameters(self)
 
 
-@_pytree_dataclass
-class Economics:
+class Economics(eqx.Module):
     """Launch price and satellite cost.
 
     ``price_model="wright"``: launch $/kg falls by ``learning_rate`` per doubling of cumulative mass to orbit
-    (Wright's law, Suncatcher §2.4: ~20 %), from ``launch_usd_per_kg_start`` at ``cum_mass_start_t``, towards
-    ``floor_usd_per_kg``. ``"table"``: interpolate ``table_usd_per_kg`` over ``table_years``
-    (``Economics.from_table``). $3,600/kg is the current price in Suncatcher §2.4; the cumulative mass at the
-    start (~6,000 t, roughly SpaceX's Falcon history) and ``satellite_usd_per_kw`` (whole satellite including
-    compute hardware, $25B/GW, below xAI's all-in terrestrial $26.5-30B/GW from the seed report) are
-    assumptions.
+    (Wright's law; Suncatcher, arXiv:2511.19468 §2.4: ~20 %), from ``launch_usd_per_kg_start`` at
+    ``cum_mass_start_t``, towards ``floor_usd_per_kg``. ``"table"``: interpolate ``table_usd_per_kg`` over
+    ``table_years`` (``Economics.from_table``). $3,600/kg is the current price in Suncatcher §2.4; the cumulative
+    mass at the start (~6,000 t, roughly SpaceX's Falcon history) and ``satellite_usd_per_kw`` (whole satellite
+    including compute hardware, $25B/GW, below the ~$26.5-30B/GW quoted for xAI's terrestrial data centres in
+    ``launch.economics``) are assumptions.
     """
 
-    launch_usd_per_kg_start: float = 3600.0  # Suncatcher §2.4
-    cum_mass_start_t: float = 6000.0
-    learning_rate: float = 0.20  # Suncatcher §2.4
-    floor_usd_per_kg: float = 0.0
-    satellite_usd_per_kw: float = 25_000.0
-    table_years: object = None
-    table_usd_per_kg: object = None
-    price_model: str = _static("wright")
+    launch_usd_per_kg_start: float = v.parameter(
+        3600.0,
+        unit="USD/kg",
+        low=0.0,
+        high=1e6,
+        low_open=True,
+        doc="launch price at cum_mass_start_t (Suncatcher, arXiv:2511.19468 §2.4: $3,600/kg)",
+    )
+    cum_mass_start_t: float = v.parameter(
+        6000.0, unit="t", low=0.0, low_open=True, doc="cumulative mass to orbit at the start (assumption)"
+    )
+    learning_rate: float = v.parameter(
+        0.20,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        doc="price drop per doubling of cumulative mass (Suncatcher, arXiv:2511.19468 §2.4: ~20 %)",
+    )
+    floor_usd_per_kg: float = v.parameter(
+        0.0, unit="USD/kg", low=0.0, doc="price the Wright curve tends to (assumption: none)"
+    )
+    satellite_usd_per_kw: float = v.parameter(
+        25_000.0, unit="USD/kW", low=0.0, doc="satellite cost per kW including compute hardware (assumption)"
+    )
+    table_years: object = v.parameter(
+        None, low=EARLIEST_YEAR, high=LATEST_YEAR, vector=True, doc="calendar years of the table (price_model='table')"
+    )
+    table_usd_per_kg: object = v.parameter(
+        None, unit="USD/kg", low=0.0, vector=True, doc="launch price at table_years (price_model='table')"
+    )
+    price_model: str = eqx.field(default="wright", static=True)
 
-    def __post_init__(self):
-        v.check_choice("Economics.price_model", self.price_model, ("wright", "table"))
+    def __check_init__(self):
+        v.check_choice("Economics.price_model", self.price_model, PRICE_MODELS)
+        v.check_parameters(self)
         if self.price_model == "table":
-            years = _as_vector(self, "table_years")
-            price = _as_vector(self, "table_usd_per_kg")
-            if years is None or price is None:
+            if self.table_years is None or self.table_usd_per_kg is None:
                 raise ValueError("Economics.price_model='table' needs table_years and table_usd_per_kg")
-            v.check_increasing("Economics.table_years", years)
-            v.check_range("Economics.table_usd_per_kg", price, 0.0, unit="USD/kg")
-        v.check_range(
-            _label(self, "launch_usd_per_kg_start"), self.launch_usd_per_kg_start, 0.0, low_open=True, unit="USD/kg"
-        )
-        v.check_range(_label(self, "cum_mass_start_t"), self.cum_mass_start_t, 0.0, low_open=True, unit="t")
-        v.check_range(_label(self, "learning_rate"), self.learning_rate, 0.0, 1.0, high_open=True)
-        v.check_range(_label(self, "floor_usd_per_kg"), self.floor_usd_per_kg, 0.0, unit="USD/kg")
-        v.check_range(_label(self, "satellite_usd_per_kw"), self.satellite_usd_per_kw, 0.0, unit="USD/kW")
+            v.check_increasing("Economics.table_years", self.table_years)
+            _check_same_shape("Economics", "table_years", self.table_years, "table_usd_per_kg", self.table_usd_per_kg)
 
     @classmethod
-    def from_table(cls, years, usd_per_kg, satellite_usd_per_kw=25_000.0) -> Economics:
+    def from_table(cls, years, usd_per_kg, satellite_usd_per_kw=None) -> Economics:
+        """Launch price by year from a table; ``satellite_usd_per_kw`` defaults to the declared default."""
+        extra = {} if satellite_usd_per_kw is None else {"satellite_usd_per_kw": satellite_usd_per_kw}
         return cls(
             table_years=v.to_array("years", years),
             table_usd_per_kg=v.to_array("usd_per_kg", usd_per_kg),
-            satellite_usd_per_kw=satellite_usd_per_kw,
             price_model="table",
+            **extra,
         )
 
 
-@_pytree_dataclass
-class LaunchScenario:
+class LaunchScenario(eqx.Module):
     """Everything the yearly projection needs. All float leaves are differentiable scenario numbers."""
 
-    cadence: Cadence = field(default_factory=Cadence)
-    limits: LaunchLimits = field(default_factory=LaunchLimits)
-    vehicles: VehicleMix = field(default_factory=VehicleMix)
-    share: ComputeShare = field(default_factory=ComputeShare)
-    cohorts: CohortParams = field(default_factory=CohortParams)
-    supply: SupplyCaps = field(default_factory=SupplyCaps)
-    economics: Economics = field(default_factory=Economics)
+    cadence: Cadence = eqx.field(default_factory=Cadence)
+    limits: LaunchLimits = eqx.field(default_factory=LaunchLimits)
+    vehicles: VehicleMix = eqx.field(default_factory=VehicleMix)
+    share: ComputeShare = eqx.field(default_factory=ComputeShare)
+    cohorts: CohortParams = eqx.field(default_factory=CohortParams)
+    supply: SupplyCaps = eqx.field(default_factory=SupplyCaps)
+    economics: Economics = eqx.field(default_factory=Economics)
 
-    def __post_init__(self):
+    def __check_init__(self):
         expected = dict(
             cadence=Cadence,
             limits=LaunchLimits,
@@ -355,7 +433,7 @@ def default_scenario() -> LaunchScenario:
     from 2027 and V4 200 t from 2029; the compute share of launches rising from 5 % to 50 % over 2027-2035
     (so the ceiling carries 1 Mt/yr of compute); 70 kW/t (AI1) in 2027 improving towards 100 kW/t (FCC
     filing) with a 5-year time constant; 2 %/yr array degradation and failures, a 5-year design life
-    (Suncatcher §2.4) with a 0.5-year spread, losses re-launched first; chips capped by the Terafab goal
-    (~800 GW/yr for space); launch $/kg from $3,600 on a 20 % Wright curve (Suncatcher §2.4).
+    (Suncatcher, arXiv:2511.19468 §2.4) with a 0.5-year spread, losses re-launched first; chips capped by the
+    Terafab goal (~800 GW/yr for space); launch $/kg from $3,600 on a 20 % Wright curve (Suncatcher §2.4).
     """
     return LaunchScenario()

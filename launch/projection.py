@@ -9,10 +9,17 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from launch import _validate as v
+from launch import validation as v
 from launch.core import projection as kernel
 from launch.core.projection import BINDING_NAMES, LAUNCH_LIMIT_NAMES
-from launch.params import LaunchScenario, default_scenario
+from launch.params import (
+    LaunchScenario,
+    calendar_year_range,
+    default_scenario,
+    is_calendar_year,
+    is_fraction,
+    leaf_specs,
+)
 
 __all__ = [
     "project_arrays",
@@ -24,6 +31,12 @@ __all__ = [
     "LAUNCH_LIMIT_NAMES",
     "TABLE_COLUMNS",
 ]
+
+# Longest projection: the cohort matrices are (n_years, n_years) and the scan runs n_years steps.
+MAX_YEARS = 500
+
+# Sampled fractions are clipped into [0, FRACTION_CLIP]: a learning rate or degradation of 1 is out of range.
+FRACTION_CLIP = 0.999
 
 # DataFrame columns in order: DataFrame name -> kernel output name.
 TABLE_COLUMNS = {
@@ -68,8 +81,8 @@ def _check_scenario(scenario):
 
 
 def _check_span(start_year, n_years):
-    start_year = v.check_static_int("start_year", start_year, 1900, 2300)
-    n_years = v.check_static_int("n_years", n_years, 1, 500)
+    start_year = v.check_static_int("start_year", start_year, *calendar_year_range())
+    n_years = v.check_static_int("n_years", n_years, 1, MAX_YEARS)
     return start_year, n_years
 
 
@@ -171,27 +184,26 @@ def sample_scenarios(
 ) -> LaunchScenario:
     """``n`` scenarios around ``base``: every leaf that is not a calendar year is multiplied by an independent
     lognormal factor (median 1, log-sd ``rel_sd``); calendar years get a normal shift of ``10 * rel_sd`` years.
-    Fractions are clipped back into their ranges. Returns one ``LaunchScenario`` whose leaves have a leading
-    axis of length ``n``, ready for ``monte_carlo`` or ``jax.vmap``."""
+    Fractions (parameters declared within [0, 1]) are clipped back into [0, 0.999]. Returns one
+    ``LaunchScenario`` whose leaves have a leading axis of length ``n``, ready for ``monte_carlo`` or
+    ``jax.vmap``."""
     base = _check_scenario(base)
     n = v.check_static_int("n", n, 1)
     v.check_range("rel_sd", rel_sd, 0.0, unit="")
     rng = np.random.default_rng(seed)
     dtype = dtype or jnp.result_type(float)
-    leaves, treedef = jax.tree_util.tree_flatten_with_path(base)
-    fractions = {"start", "end", "replacement_fraction", "learning_rate", "degradation_per_yr"}
+    leaves, treedef = jax.tree_util.tree_flatten(base)
     new = []
-    for path, leaf in leaves:
-        name = path[-1].name if hasattr(path[-1], "name") else str(path[-1])
+    for leaf, (_, spec) in zip(leaves, leaf_specs(base)):
         x = np.asarray(leaf, dtype=float)
         shape = (n,) + x.shape
-        if "year" in name and "_per_yr" not in name:
+        if is_calendar_year(spec):
             sample = x + 10.0 * rel_sd * rng.standard_normal(shape)
             if x.ndim == 1:  # keep vehicle introductions and table years in order
                 sample = np.sort(sample, axis=-1)
         else:
             sample = x * np.exp(rel_sd * rng.standard_normal(shape))
-            if name in fractions:
-                sample = np.clip(sample, 0.0, 0.999)
+            if is_fraction(spec):
+                sample = np.clip(sample, 0.0, FRACTION_CLIP)
         new.append(jnp.asarray(sample, dtype=dtype))
     return jax.tree_util.tree_unflatten(treedef, new)

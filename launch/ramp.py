@@ -1,15 +1,16 @@
 """Calibrate launch ramps on a launch history and forecast them with predictive intervals.
 
-Method (see docs/launch.md): counts are modelled as quasi-Poisson, ``Var[N] = phi * mu``, with the mean an
-S-curve (logistic or Gompertz) or an exponential in time. Parameters are the maximum a posteriori estimate
-found by damped Newton (Levenberg-Marquardt on the exact Hessian from ``jax.hessian``, float64 via the scoped
-``jax.enable_x64``). The dispersion ``phi`` is the Pearson chi-square over the residual degrees of freedom
-(floored at 1, Poisson). A history still in its exponential phase does not identify an S-curve's ceiling (the
-likelihood keeps rising as K -> inf), so S-curves carry a log-normal prior on the ceiling: by default weak,
-median 3x the largest count and log-sd 1 (a factor e either way at 1 sigma); pass a physical one
-(pads x launches per pad, vehicles x turnaround) when you have it. Uncertainty: the Laplace approximation
-(inverse Hessian of the negative log posterior) for the parameters, then negative-binomial observation noise
-with the same ``phi``, so ``predict`` gives predictive intervals for observed counts, not a band for the mean.
+Method (see docs/launch.md): counts are modelled as quasi-Poisson, ``Var[N] = phi * mu``, with the mean an S-curve
+(logistic or Gompertz) or an exponential in time. Parameters are the maximum a posteriori estimate, found by
+Levenberg-Marquardt (``optimistix.least_squares``) on the scaled Poisson deviance residuals, whose half sum of
+squares is the negative log posterior up to a constant (float64 via the scoped ``jax.enable_x64``). The dispersion
+``phi`` is the Pearson chi-square over the residual degrees of freedom (floored at 1, Poisson). A history still in
+its exponential phase does not identify an S-curve's ceiling (the likelihood keeps rising as K -> inf), so S-curves
+carry a log-normal prior on the ceiling: by default weak, median 3x the largest count and log-sd 1 (a factor e
+either way at 1 sigma); pass a physical one (pads x launches per pad, vehicles x turnaround) when you have it.
+Uncertainty: the Laplace approximation (inverse Hessian of the negative log posterior) for the parameters, then
+negative-binomial observation noise with the same ``phi``, so ``predict`` gives predictive intervals for observed
+counts, not a band for the mean.
 
 Fitting runs on the host (numpy in, numpy out); it is not meant to be traced.
 """
@@ -25,15 +26,16 @@ from pathlib import Path
 import jax
 import jax.numpy as jnp
 import numpy as np
+import optimistix as optx
 
-from launch import _validate as v
+from launch import validation as v
 from launch.core import ramp_models
-from launch.params import Cadence
+from launch.params import EARLIEST_YEAR, LATEST_YEAR, Cadence
 
 
 def load_launch_history(path) -> tuple[np.ndarray, np.ndarray]:
-    """(years, launches) from a CSV with columns ``year`` and ``orbital_launches`` (e.g. the shared
-    ``spacex-orbital-launches.csv``)."""
+    """(years, launches) from a CSV with columns ``year`` and ``orbital_launches`` (e.g. SpaceX's history,
+    ``orbital/data/spacex-orbital-launches.csv``)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"launch history {path} not found (expected a CSV with year,orbital_launches)")
@@ -46,46 +48,42 @@ def load_launch_history(path) -> tuple[np.ndarray, np.ndarray]:
     return years, launches
 
 
+# Levenberg-Marquardt (optimistix) stops when both the step and the change of every residual fall below
+# atol + rtol * |value| (max norm). The parameters (log K, log r, midpoint in years) are of order 1 with posterior
+# sd > 1e-2, so 1e-10 is far below what the data determine and still above float64 round-off; it reproduces the
+# earlier hand-written damped Newton fits to ~4e-8 relative.
+FIT_RTOL = 1e-10
+FIT_ATOL = 1e-10
+FIT_MAX_STEPS = 500
+# The fit and the dispersion estimate alternate until the dispersion settles (2-3 rounds in practice).
+DISPERSION_ROUNDS = 4
+DISPERSION_RTOL = 1e-8
+
+
 @functools.cache
-def _derivatives(model):
+def _solver(model):
+    """Jitted maximum a posteriori fit of ``model``: least squares on the scaled deviance residuals, whose half
+    sum of squares is the negative log posterior up to a constant. Returns (theta, converged)."""
+    solver = optx.LevenbergMarquardt(rtol=FIT_RTOL, atol=FIT_ATOL)
+
+    def residuals(theta, args):
+        return ramp_models.scaled_deviance_residuals(model, theta, *args)
+
+    def solve(theta, args):
+        solution = optx.least_squares(residuals, solver, theta, args, max_steps=FIT_MAX_STEPS, throw=False)
+        return solution.value, solution.result == optx.RESULTS.successful
+
+    return jax.jit(solve)
+
+
+@functools.cache
+def _hessian(model):
+    """Jitted exact Hessian of the negative log posterior (the Laplace approximation's precision)."""
+
     def f(theta, t, y, dispersion, prior_median, prior_sd):
         return ramp_models.neg_log_posterior(model, theta, t, y, dispersion, prior_median, prior_sd)
 
-    return jax.jit(f), jax.jit(jax.grad(f)), jax.jit(jax.hessian(f))
-
-
-def _minimise(model, theta, args, max_iter=500):
-    """Levenberg-Marquardt on the exact Hessian; returns (theta, converged)."""
-    value_fn, grad_fn, hess_fn = _derivatives(model)
-    value = float(value_fn(theta, *args))
-    damping = 1e-3
-    for _ in range(max_iter):
-        g = np.asarray(grad_fn(theta, *args))
-        h = np.asarray(hess_fn(theta, *args))
-        if np.max(np.abs(g)) < 1e-9:
-            return theta, True
-        improved = False
-        for _ in range(40):
-            a = h + damping * np.diag(np.maximum(np.abs(np.diag(h)), 1e-12)) + damping * 1e-9 * np.eye(len(g))
-            try:
-                step = np.linalg.solve(a, g)
-            except np.linalg.LinAlgError:
-                damping *= 10.0
-                continue
-            candidate = theta - step
-            new_value = float(value_fn(candidate, *args))
-            if np.isfinite(new_value) and new_value <= value:
-                small = np.max(np.abs(step)) < 1e-12 or value - new_value < 1e-14 * max(1.0, abs(value))
-                theta, value = candidate, new_value
-                damping = max(damping / 3.0, 1e-12)
-                improved = True
-                if small:
-                    return theta, True
-                break
-            damping *= 4.0
-        if not improved:
-            return theta, bool(np.max(np.abs(g)) < 1e-5)
-    return theta, False
+    return jax.jit(jax.hessian(f))
 
 
 @dataclass(frozen=True)
@@ -199,7 +197,7 @@ def _check_years(name, years, strict=True):
     y = v.to_array(name, years)
     if y.ndim != 1 or y.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D sequence of years, got shape {y.shape}")
-    v.check_range(name, y, 1900.0, 2300.0)
+    v.check_range(name, y, EARLIEST_YEAR, LATEST_YEAR)
     v.check_increasing(name, y, strict=strict)
     return np.asarray(y, dtype=float)
 
@@ -230,7 +228,8 @@ def fit_ramp(years, launches, model: str = "logistic", *, ceiling_prior: tuple |
     ref_year = float(years[-1])
     t = years - ref_year
 
-    # Start from a log-linear least-squares exponential.
+    # Start from a log-linear least-squares exponential (half a launch added so that a zero count has a log),
+    # with a positive rate (the S-curves are parametrised by log r).
     rate0, log_level0 = np.polyfit(t, np.log(y + 0.5), 1)
     rate0 = max(rate0, 0.05)
     if model == "exponential":
@@ -246,6 +245,8 @@ def fit_ramp(years, launches, model: str = "logistic", *, ceiling_prior: tuple |
         v.check_range("ceiling_prior[1]", ceiling_prior[1], 0.0, low_open=True)
         prior = (float(ceiling_prior[0]), float(ceiling_prior[1]))
         prior_args = (math.log(prior[0]), prior[1])
+        # The ceiling starts at the prior median, and at least e^0.5 ~ 1.6x the current level so that the
+        # S-curve through the current level has a finite midpoint.
         log_k = max(math.log(prior[0]), log_level0 + 0.5)
         gap = log_k - log_level0  # log K - log mu at the reference year, > 0
         if model == "logistic":
@@ -259,16 +260,16 @@ def fit_ramp(years, launches, model: str = "logistic", *, ceiling_prior: tuple |
         theta = jnp.asarray(theta0, jnp.float64)
         dispersion = 1.0
         converged = False
-        for _ in range(4):  # alternate the fit and the dispersion estimate; converges in 2-3 rounds
+        for _ in range(DISPERSION_ROUNDS):
             args = (t_j, y_j, dispersion, *prior_args)
-            theta, converged = _minimise(model, theta, args)
+            theta, converged = _solver(model)(theta, args)
             mu = np.exp(np.asarray(ramp_models.log_mean(model, theta, t_j)))
             new_dispersion = max(1.0, float(np.sum((y - mu) ** 2 / mu)) / (n - p))
-            if abs(new_dispersion - dispersion) < 1e-8 * dispersion:
+            if abs(new_dispersion - dispersion) < DISPERSION_RTOL * dispersion:
                 break
             dispersion = new_dispersion
         args = (t_j, y_j, dispersion, *prior_args)
-        hess = np.asarray(_derivatives(model)[2](theta, *args))
+        hess = np.asarray(_hessian(model)(theta, *args))
     covariance = np.linalg.pinv(hess, hermitian=True)
     covariance = 0.5 * (covariance + covariance.T)
     return Ramp(

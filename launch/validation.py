@@ -81,16 +81,19 @@ def parameter(
 
 
 def _vector_converter(value):
+    # The converter does not know the field's name: what does not convert is left for ``check_parameters``,
+    # which names it.
     if isinstance(value, (list, tuple)):
-        return to_array("vector", value)
+        try:
+            return np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            return value
     return value
 
 
 def parameter_specs(cls_or_obj) -> dict:
     """``{field name: ParameterSpec}`` of the declared parameters of a parameter class or object."""
-    return {
-        f.name: f.metadata[PARAMETER_KEY] for f in dataclasses.fields(cls_or_obj) if PARAMETER_KEY in f.metadata
-    }
+    return {f.name: f.metadata[PARAMETER_KEY] for f in dataclasses.fields(cls_or_obj) if PARAMETER_KEY in f.metadata}
 
 
 def parameter_defaults(cls) -> dict:
@@ -108,6 +111,8 @@ def check_parameters(obj) -> None:
     for name, spec in parameter_specs(obj).items():
         value = getattr(obj, name)
         if value is not None:
+            if spec.vector:
+                to_array(f"{label}.{name}", value)  # a named TypeError for what is not numbers
             spec.check(f"{label}.{name}", value)
 
 

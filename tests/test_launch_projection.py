@@ -60,7 +60,7 @@ def test_table_has_the_required_columns_and_one_row_per_year():
     assert list(table["year"]) == list(range(START, START + YEARS))
     assert set(table["binding_constraint"].astype(str)) <= set(launch.BINDING_NAMES)
     assert np.all(np.isfinite(table.select_dtypes("number").to_numpy()))
-    # Mass and power are tied by kW/t, and launches carry the tonnes (DESIGN §4).
+    # Mass and power are tied by kW/t, and launches carry the tonnes (closed form: GW = t x kW/t / 1e6).
     np.testing.assert_allclose(table["compute_tonnes"] * table["kw_per_tonne"] / 1e6, table["gw_launched"], rtol=1e-9)
     np.testing.assert_allclose(table["tonnes_to_orbit"], table["launches"] * table["payload_t"], rtol=1e-12)
     assert np.all(table["compute_launches"] <= table["launches"] * table["compute_share"] * (1 + 1e-9))

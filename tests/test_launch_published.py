@@ -1,4 +1,4 @@
-"""Published numbers the launch package must reproduce (DESIGN §4 table, issue 4)."""
+"""Published numbers the launch package must reproduce (SpaceX FCC filing, SpaceX AI1, Suncatcher arXiv:2511.19468)."""
 
 import jax
 import jax.numpy as jnp
@@ -14,13 +14,13 @@ def test_one_megatonne_at_100_kw_per_tonne_is_100_gw_per_year():
 
 
 def test_ai1_70_kw_per_tonne_is_70_gw_per_year_and_100_gw_needs_1_43_mt():
-    # SpaceX AI1 quoted at ~70 kW/t (DESIGN §1 and §4).
+    # SpaceX AI1 as publicly quoted: ~70 kW/t.
     assert float(launch.gw_per_year(1e6, 70.0)) == pytest.approx(70.0, rel=1e-12)
     assert float(launch.tonnes_per_year(100.0, 70.0)) / 1e6 == pytest.approx(1.43, abs=0.005)
 
 
 def test_launch_counts_for_one_megatonne():
-    # DESIGN §4: 1 Mt/yr is 10,000 launches of 100 t (Starship V3) or 5,000 of 200 t (V4).
+    # Closed form: 1 Mt/yr is 10,000 launches of 100 t (Starship V3) or 5,000 of 200 t (V4).
     counts = launch.launches_per_year(1e6, np.array([100.0, 200.0]))
     np.testing.assert_allclose(np.asarray(counts), [10_000.0, 5_000.0], rtol=1e-12)
 
@@ -28,7 +28,7 @@ def test_launch_counts_for_one_megatonne():
 @pytest.mark.parametrize("usd_per_kg, expected", [(3600.0, 14_700.0), (200.0, 810.0)])
 def test_suncatcher_launched_power_price(usd_per_kg, expected):
     # Google Suncatcher §2.4: 575 kg, 28 kW, 5-year life -> ~$14,700 and ~$810 per kW-year at $3,600/kg and
-    # $200/kg (the paper rounds; the issue asks for 1.5 %).
+    # $200/kg (the paper rounds, hence 1.5 %).
     price = float(launch.launched_power_usd_per_kw_yr(575.0, 28.0, 5.0, usd_per_kg))
     assert price == pytest.approx(expected, rel=0.015)
 

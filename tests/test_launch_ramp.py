@@ -1,4 +1,4 @@
-"""Ramp calibration on the shared SpaceX history: backtest, predictive intervals, exponential comparison."""
+"""Ramp calibration on the shipped SpaceX history: backtest, predictive intervals, exponential comparison."""
 
 import numpy as np
 import pytest
@@ -25,7 +25,7 @@ def backtest_fits(history):
 def test_history_is_the_shared_file(history):
     years, launches = history
     assert list(years) == list(range(2016, 2025))
-    assert launches[-1] == 134  # Falcon flew 134 times in 2024 (issue 4)
+    assert launches[-1] == 134  # SpaceX flew 134 orbital Falcon launches in 2024
 
 
 @pytest.mark.parametrize("model", ["logistic", "gompertz", "exponential"])

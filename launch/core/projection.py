@@ -26,7 +26,12 @@ import jax.numpy as jnp
 from launch.core import curves
 
 GW_TO_KW = 1.0e6  # 1 GW = 1e6 kW; tonnes = GW * 1e6 / (kW/t)
+# Days per year: the Julian year, exactly 365.25 d of 86,400 s (IAU Style Manual, Wilkins 1989; astropy's ``yr``).
 DAYS_PER_YEAR = 365.25
+
+# Static choices of the curves: the cadence ramp and the launch price.
+CADENCE_MODELS = ("logistic", "gompertz", "table")
+PRICE_MODELS = ("wright", "table")
 
 # Integer codes of the constraint that sets deployment (GW launched) in a year, in the order of the stack.
 BINDING_NAMES = ("launch", "factory", "arrays", "chips", "demand")
@@ -66,7 +71,7 @@ def cadence_launches(cadence, years):
         )
     if cadence.model == "table":
         return jnp.interp(years, cadence.table_years, cadence.table_launches)
-    raise ValueError(f"cadence.model={cadence.model!r} is not one of 'logistic', 'gompertz', 'table'")
+    raise ValueError(f"cadence.model={cadence.model!r} is not one of {CADENCE_MODELS}")
 
 
 def capacity_curve(cap, years):
@@ -248,7 +253,7 @@ def project(scenario, start_year, n_years, with_cohorts=False):
     elif eco.price_model == "table":
         usd_per_kg = jnp.interp(years, eco.table_years, eco.table_usd_per_kg)
     else:
-        raise ValueError(f"economics.price_model={eco.price_model!r} is not one of 'wright', 'table'")
+        raise ValueError(f"economics.price_model={eco.price_model!r} is not one of {PRICE_MODELS}")
     launch_cost = compute_tonnes * 1000.0 * usd_per_kg
     satellite_cost = gw * GW_TO_KW * eco.satellite_usd_per_kw
     capex = launch_cost + satellite_cost
