@@ -1,4 +1,4 @@
-"""Power, battery and thermal budgets (issue 3): published numbers, energy balance, gradients, JAX contracts."""
+"""Power, battery and thermal budgets: published numbers, energy balance, gradients, JAX contracts."""
 
 import dataclasses
 import datetime as dt
@@ -27,14 +27,14 @@ def small_fleet():
 
 
 def test_solar_flux_seasonal_swing():
-    # DESIGN §4: 1361 W/m^2 at 1 AU, about 1407.6 (early January, perihelion) and 1316.6 (early July, aphelion).
+    # 1361 W/m^2 at 1 AU (Kopp & Lean 2011), about 1407.6 (early January, perihelion) and 1316.6 (early July, aphelion).
     january, july = orbital.solar_flux_w_m2([dt.datetime(2027, 1, 3, tzinfo=UTC), dt.datetime(2027, 7, 5, tzinfo=UTC)])
     assert january == pytest.approx(1407.6, abs=one_tenth_w_m2)
     assert july == pytest.approx(1316.6, abs=one_tenth_w_m2)
 
 
 def test_dawn_dusk_650_km_is_about_96_percent_sunlit_over_a_year():
-    # Issue 3: a "98 % sunlit" dawn-dusk orbit is really ~95-96 %: the December (LTAN 6 h) or June (18 h) eclipse
+    # A "98 % sunlit" dawn-dusk orbit is really ~95-96 %: the December (LTAN 6 h) or June (18 h) eclipse
     # season of ~3 months with eclipses up to 20 min per orbit.
     fleet = orbital.Fleet.from_shells(
         [
@@ -124,6 +124,36 @@ def test_budget_reports_progress_per_chunk(small_fleet):
         progress=lambda done, total: seen.append((done, total)),
     )
     assert seen == [(720, 1080), (1080, 1080)]
+
+
+def test_power_state_keeps_only_the_records_asked_for():
+    from orbital.core import power
+
+    params = power.PowerParams(
+        array_area_m2=600.0,
+        array_power_w_m2=250.0,
+        degradation_per_year=0.015,
+        tracks_sun=1.0,
+        bus_power_w=3e3,
+        compute_power_w=120e3,
+        eclipse_compute_fraction=0.5,
+        battery_capacity_wh=2e5,
+        depth_of_discharge=0.3,
+        one_way_efficiency=0.95,
+    )
+    lean = power.init(params, records=("compute_wh",))
+    full = power.init(params)
+    for fraction in (1.0, 0.0, 0.0, 1.0):
+        array_w = power.array_power_w(params, fraction, 1.0, 0.0, 0.0)
+        lean, lean_heat = power.step(params, lean, array_w, fraction, 60.0)
+        full, full_heat = power.step(params, full, array_w, fraction, 60.0)
+        assert float(lean_heat) == float(full_heat)
+    assert lean.array_wh is None and lean.unserved_compute_wh is None
+    assert float(lean.battery_wh) == float(full.battery_wh) and float(lean.compute_wh) == float(full.compute_wh)
+    with pytest.raises(ValueError, match=r"records: \['compute_kwh'\] are not records of PowerState"):
+        power.init(params, records=("compute_kwh",))
+    with pytest.raises(ValueError, match=r"PowerParams\.one_way_efficiency=1\.2 is outside the allowed range"):
+        dataclasses.replace(params, one_way_efficiency=1.2)
 
 
 def test_shedding_compute_in_eclipse_lowers_availability(small_fleet):
@@ -216,7 +246,7 @@ def test_budget_under_jit_and_vmap(small_fleet):
         (dict(battery_depth_of_discharge=0.0), r"battery_depth_of_discharge=0 is outside the allowed range \(0, 1\]"),
         (dict(battery_depth_of_discharge=1.2), r"battery_depth_of_discharge=1.2 is outside"),
         (dict(radiator_emissivity=1.3), r"radiator_emissivity=1.3 is outside the allowed range \(0, 1\]"),
-        (dict(array_areal_density_kg_m2=-1.0), r"array_areal_density_kg_m2=-1 is outside"),
+        (dict(array_areal_density_kg_m2=-1.0), r"array_areal_density_kg_m2=-1 kg/m2 is outside"),
         (dict(peak_compute_power_w=100e3), r"peak_compute_power_w=100000 W is below compute_power_w=120000 W;"),
         (dict(array_power_w_m2=float("nan")), r"array_power_w_m2=nan"),
         (dict(eclipse_compute_fraction=2.0), r"eclipse_compute_fraction=2 is outside the allowed range \[0, 1\]"),

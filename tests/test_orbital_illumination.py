@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 import orbital
 from orbital import lighting as illumination_module
+from orbital.core import lighting as lighting_kernels
 from orbital.core import orbits, shadow, sun
 from orbital.core.constants import EARTH_RADIUS_KM
 
@@ -74,7 +75,7 @@ def test_orbit_average_matches_closed_form():
 
 
 def test_dawn_dusk_orbits_are_not_always_sunlit():
-    # DESIGN §4: compute, never assume. A 650 km dawn-dusk orbit has |beta| down to ~58.6 deg at the December
+    # Computed, never assumed: a 650 km dawn-dusk orbit has |beta| down to ~58.6 deg at the December
     # solstice (i - 90 + 23.44 from the pole), below beta* = 65.2 deg: ~20 min eclipses every orbit.
     fleet = orbital.Fleet.from_shells([orbital.Shell.sun_synchronous(650.0, 6.0, epoch="2027-12-21")])
     winter = orbital.illumination(fleet, "2027-12-21", days=1)
@@ -114,8 +115,8 @@ def test_kernel_vmap_equals_loop_and_jit_equals_no_jit():
     )
     dt_s = jnp.linspace(0.0, 6000.0, 25)
     epoch = jnp.asarray(sun.sun_epoch(2461500.0))
-    vmapped = illumination_module._circular_fraction(elements, dt_s, epoch).T
-    jitted = illumination_module._jit_circular_fraction(elements, dt_s, epoch)
+    vmapped = lighting_kernels.circular_fraction(elements, dt_s, epoch).T
+    jitted = jax.jit(lighting_kernels.sat_major(lighting_kernels.circular_fraction))(elements, dt_s, epoch)
     np.testing.assert_allclose(jitted, vmapped, atol=1e-12)
     sun_epoch = sun.SunEpoch(*np.asarray(epoch))
     for s in range(3):

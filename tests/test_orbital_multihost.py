@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 import orbital
-from orbital.cli import default_shells
+from orbital.planner import default_shells
 
 BUDGET_WORKER = textwrap.dedent("""
     import sys

@@ -1,6 +1,7 @@
-"""Scale-out contracts (issue 6): sharded over several devices (satellites; Monte Carlo scenarios) = one device,
+"""Scale-out contracts: sharded over several devices (satellites; Monte Carlo scenarios) = one device,
 chunked = whole, resumed = uninterrupted."""
 
+import datetime
 import json
 import os
 import subprocess
@@ -9,9 +10,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
 
 import orbital
+from orbital.data import DATA_DIR
 
 SCRIPT = """
 import json, warnings
@@ -19,6 +20,7 @@ warnings.simplefilter("ignore")
 import jax
 jax.config.update("jax_enable_x64", True)
 import orbital
+from orbital.data import DATA_DIR
 fleet = orbital.Fleet.from_shells([
     orbital.Shell.walker(550.0, 53.0, 6, 7, phasing=1, epoch="2027-12-01"),
     orbital.Shell.sun_synchronous(650.0, 6.0, planes=1, sats_per_plane=5, epoch="2027-12-01")])
@@ -53,8 +55,8 @@ def _run(devices: int, tle_path: str = "") -> dict:
 
 
 def test_sharded_over_four_devices_equals_one_device(tmp_path):
-    # A TLE fleet too (the JAX SGP4 path), from the real catalogue when ../shared/data is there.
-    catalogue = SHARED_DATA / "starlink-2026-05-13.tle"
+    # A TLE fleet too (the JAX SGP4 path): the first 40 sets of the shipped Starlink catalogue.
+    catalogue = DATA_DIR / "starlink-2026-05-13.tle"
     tle_path = ""
     if catalogue.exists():
         tle_path = str(tmp_path / "starlink-40.tle")
@@ -202,3 +204,27 @@ def test_traced_budget_refuses_a_checkpoint(tmp_path):
 
     with pytest.raises(ValueError, match="checkpoint: a budget traced by jit, grad or vmap cannot be checkpointed"):
         jax.grad(compute)(5000.0)
+
+
+def test_mesh_and_block_size_are_arguments():
+    import jax
+
+    fleet = orbital.Fleet.from_shells([orbital.Shell.walker(550.0, 53.0, 3, 7, epoch="2027-06-01")])
+    design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
+    one_device = jax.sharding.Mesh(np.array(jax.devices()[:1]), ("sat",))
+    default = orbital.illumination(fleet, "2027-06-01", days=0.5)
+    placed = orbital.illumination(fleet, "2027-06-01", days=0.5, mesh=one_device, block_sats=8)
+    for field in ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min"):
+        np.testing.assert_allclose(
+            getattr(placed, field), getattr(default, field), rtol=1e-12, atol=1e-12, err_msg=field
+        )
+    default = orbital.budget(fleet, design, "2027-06-01", days=0.25)
+    placed = orbital.budget(fleet, design, "2027-06-01", days=0.25, mesh=one_device, block_sats=8)
+    for field in ("compute_energy_kwh", "battery_depth_reached", "max_chip_k", "min_radiator_k"):
+        np.testing.assert_allclose(
+            getattr(placed, field), getattr(default, field), rtol=1e-12, atol=1e-12, err_msg=field
+        )
+    instant = datetime.datetime(2027, 6, 1, 6, tzinfo=datetime.UTC)
+    np.testing.assert_array_equal(orbital.sunlit(fleet, instant, mesh=one_device), orbital.sunlit(fleet, instant))
+    with pytest.raises(TypeError, match="mesh: expected a jax.sharding.Mesh or None, got str"):
+        orbital.illumination(fleet, "2027-06-01", days=0.5, mesh="gpu")

@@ -3,6 +3,7 @@
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pytest
 
 from thermal import core
 
@@ -48,3 +49,19 @@ def test_fast_step_matches_bracketed_solver_through_eclipses():
     numeric = (final_temperature(160.0 + 1e-4) - final_temperature(160.0 - 1e-4)) / 2e-4
     assert np.isfinite(gradient)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-6)
+
+
+def test_records_not_kept_stay_none_and_the_kept_ones_are_unchanged():
+    # The fleet budget carries only the records it reads; the others are None through every step.
+    params = core.TransientParams(area_m2=160.0, emissivity=0.9, heat_capacity_j_k=160.0 * 2.0 * 900.0)
+    lean = core.transient_init(params, 300.0, 3e3, records=("max_chip_k",))
+    full = core.transient_init(params, 300.0, 3e3)
+    assert lean.min_radiator_k is None and lean.absorbed_j is None and lean.max_chip_k is not None
+    for _ in range(3):
+        lean = core.transient_step_no_heat_pump(params, lean, 1.0, 1.2e5, 60.0)
+        full = core.transient_step_no_heat_pump(params, full, 1.0, 1.2e5, 60.0)
+    assert lean.chip_temperature_k is None and lean.elapsed_s is None
+    assert float(lean.radiator_temperature_k) == float(full.radiator_temperature_k)
+    assert float(lean.max_chip_k) == float(full.max_chip_k)
+    with pytest.raises(ValueError, match=r"records: \['max_chip'\] are not records of TransientState"):
+        core.transient_init(params, 300.0, records=("max_chip",))

@@ -218,7 +218,9 @@ def test_vmap_over_satellites_equals_loop_for_the_transient():
         jax.vmap(
             lambda p, f: thermal.transient_extremes(p, f, HEAT_W, 60.0),
             in_axes=(
-                thermal.TransientParams(0, None, 0, None, None, None, None, thermal.RadiatorEnvironment(*[None] * 7)),
+                # Batched fields (area, heat capacity) on axis 0, the rest shared (built by unflattening, so the
+                # range checks at construction do not see the axis numbers).
+                jax.tree.map(lambda leaf: 0 if np.ndim(leaf) else None, params),
                 0,
             ),
         )

@@ -51,7 +51,7 @@ def test_starcloud_net_flux_with_kirchhoff_default_is_585_w_m2():
 
 
 def test_ideal_one_sided_radiator_1_mw_at_300_k_needs_2419_m2():
-    # DESIGN §4: 1e6 / (0.9 * sigma * 300^4) = 1e6 / 413.37 = 2419.1 m².
+    # Closed form: A = Q / (eps sigma T^4) = 1e6 / (0.9 * sigma * 300^4) = 1e6 / 413.37 = 2419.1 m².
     area = thermal.radiator_area_m2(1e6, 300.0, 0.9, sides=1)
     assert float(area) == pytest.approx(2419.14, abs=0.01)
     assert round(float(area)) == 2419

@@ -111,7 +111,7 @@ def test_light_radiator_with_60_s_steps_is_stable():
 
 def test_newton_solves_each_implicit_step_to_machine_precision():
     p = params(kg_per_m2=0.1, lift_k=40.0)
-    substep = jax.jit(core._implicit_substep)
+    substep = jax.jit(core.implicit_substep)
     for start, fraction, heat, dt in [(400.0, 0.0, 0.0, 60.0), (60.0, 1.0, 1e6, 3600.0), (300.0, 0.5, 3e4, 0.1)]:
         t1, absorbed, compressor, emitted, _ = substep(p, start, fraction, heat, dt)
         residual = p.heat_capacity_j_k * (t1 - start) / dt - (heat + absorbed + compressor - emitted)

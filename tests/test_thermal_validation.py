@@ -1,7 +1,8 @@
-"""Bad input gets a clear error naming the argument, the value and the allowed range (DESIGN §5), never NaN."""
+"""Bad input gets a clear error naming the argument, the value and the allowed range, never NaN."""
 
 import math
 
+import equinox as eqx
 import jax
 import numpy as np
 import pytest
@@ -173,9 +174,19 @@ BAD_INPUTS = [
         r"lift_k=20 K leaves no cold side: the radiator at 15 K minus the lift must stay above 0 K",
     ),
     (
-        lambda: thermal.transient_extremes(PARAMS._replace(emissivity=2.0), SERIES, 1e4, 60.0),
+        lambda: thermal.transient_extremes(eqx.tree_at(lambda p: p.emissivity, PARAMS, 2.0), SERIES, 1e4, 60.0),
         ValueError,
         r"emissivity=2 is outside the allowed range \(0, 1\]",
+    ),
+    (
+        lambda: thermal.TransientParams(area_m2=100.0, emissivity=1.5, heat_capacity_j_k=2e5),
+        ValueError,
+        r"TransientParams\.emissivity=1\.5 is outside the allowed range \(0, 1\]",
+    ),
+    (
+        lambda: thermal.RadiatorEnvironment(albedo=1.2),
+        ValueError,
+        r"RadiatorEnvironment\.albedo=1\.2 is outside the allowed range \[0, 1\]",
     ),
     (
         lambda: thermal.transient_extremes((100.0, 0.9), SERIES, 1e4, 60.0),

@@ -4,15 +4,15 @@ contamination darken most white paints and second-surface mirrors: alpha rises, 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
 
+import equinox as eqx
 import jax
 
 from thermal import core
-from thermal._validate import checked
+from thermal.validation import check_parameters, checked, parameter
 
 
-class Coating(NamedTuple):
+class Coating(eqx.Module):
     """A coating (a pytree): beginning-of-life alpha and epsilon and their drift per year.
 
     ``coating.at(age_years)`` gives ``(solar_absorptivity, emissivity)`` after that many years, linear in age and
@@ -20,10 +20,13 @@ class Coating(NamedTuple):
     (the IR absorptivity follows the aged emissivity unless set).
     """
 
-    alpha_bol: object
-    epsilon_bol: object
-    alpha_per_year: object = 0.0
-    epsilon_per_year: object = 0.0
+    alpha_bol: object = parameter(low=0.0, high=1.0, doc="solar absorptivity at beginning of life")
+    epsilon_bol: object = parameter(low=0.0, high=1.0, low_open=True, doc="infrared emissivity at beginning of life")
+    alpha_per_year: object = parameter(0.0, unit="1/yr", doc="drift of the solar absorptivity per year in orbit")
+    epsilon_per_year: object = parameter(0.0, unit="1/yr", doc="drift of the emissivity per year in orbit")
+
+    def __check_init__(self):
+        check_parameters(self)
 
     def at(self, age_years):
         coating = Coating(

@@ -8,8 +8,9 @@ should bracket them (hot and cold cases) rather than trust one number.
 # 2019 SI redefinition fixed h, k and c.
 STEFAN_BOLTZMANN_W_M2_K4 = 5.670374419e-8
 
-# Total solar irradiance at 1 AU: Kopp & Lean (2011), Geophys. Res. Lett. 38, L01706, 1360.8 +/- 0.5 W/m²
-# (the project's DESIGN §4 rounds to 1361). It varies +/-3.4 % over the year (1/r²); pass the day's value.
+# Total solar irradiance at 1 AU: Kopp & Lean (2011), Geophys. Res. Lett. 38, L01706, 1360.8 +/- 0.5 W/m²,
+# rounded to 1361 (the IAU 2015 Resolution B3 nominal value). It varies +/-3.4 % over the year (1/r²); pass the
+# day's value. The one definition in the project: orbital imports it from here.
 SOLAR_CONSTANT_W_M2 = 1361.0
 
 # Earth's Bond albedo, global annual mean: ~0.29-0.30 (Stephens et al. 2015, Rev. Geophys. 53, 141, CERES:

@@ -8,27 +8,26 @@ Giving no environment at all means deep space: a 0 K sink, no Sun, no Earth.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 import jax
 
 from thermal import core
-from thermal._validate import checked
 from thermal.constants import EARTH_MEAN_RADIUS_KM, STEFAN_BOLTZMANN_W_M2_K4
 from thermal.core import RadiatorEnvironment
+from thermal.validation import ParameterSpec, checked, parameter_specs
 
-# (unit for Quantity conversion, low, high, low_open, high_open) of each keyword.
-_FIELD_RANGES = {
-    "solar_flux_w_m2": ("W / m2", 0.0, math.inf, False, True),
-    "solar_absorptivity": ("", 0.0, 1.0, False, False),
-    "ir_absorptivity": ("", 0.0, 1.0, False, False),
-    "sun_view_factor": ("", 0.0, 1.0, False, False),
-    "earth_view_factor": ("", 0.0, 1.0, False, False),
-    "albedo": ("", 0.0, 1.0, False, False),
-    "earth_ir_w_m2": ("W / m2", 0.0, math.inf, False, True),
-    "earth_temperature_k": ("K", 0.0, math.inf, True, True),
+# The keywords' units and ranges are RadiatorEnvironment's declarations, plus a black-body Earth's temperature.
+_FIELD_SPECS = {
+    **parameter_specs(RadiatorEnvironment),
+    "earth_temperature_k": ParameterSpec(unit="K", low=0.0, low_open=True, doc="black-body temperature of the Earth"),
 }
-ENVIRONMENT_KEYWORDS = tuple(RadiatorEnvironment._fields) + ("earth_temperature_k", "environment")
+ENVIRONMENT_KEYWORDS = (
+    *(field.name for field in dataclasses.fields(RadiatorEnvironment)),
+    "earth_temperature_k",
+    "environment",
+)
 
 
 def make_environment(keywords: dict) -> RadiatorEnvironment:
@@ -62,18 +61,28 @@ def make_environment(keywords: dict) -> RadiatorEnvironment:
     if base is not None:
         # A ready-made environment is checked too: it may have been built by hand.
         check_environment(base)
-    return environment._replace(**values)
+    return dataclasses.replace(environment, **values)
 
 
 def _checked_field(name, value):
-    unit, low, high, low_open, high_open = _FIELD_RANGES[name]
-    return checked(name, value, low, high, low_open=low_open, high_open=high_open, unit=unit)
+    spec = _FIELD_SPECS[name]
+    return checked(
+        name,
+        value,
+        spec.low,
+        spec.high,
+        low_open=spec.low_open,
+        high_open=spec.high_open,
+        unit=spec.unit,
+        unit_label=spec.unit,
+    )
 
 
 def check_environment(environment: RadiatorEnvironment) -> RadiatorEnvironment:
-    for name, value in environment._asdict().items():
+    for field in dataclasses.fields(environment):
+        value = getattr(environment, field.name)
         if value is not None:
-            _checked_field(name, value)
+            _checked_field(field.name, value)
     return environment
 
 

@@ -13,9 +13,9 @@ import math
 import jax
 
 from thermal import core
-from thermal._validate import checked
 from thermal.constants import DEFAULT_CARNOT_FRACTION
 from thermal.core import HeatPump
+from thermal.validation import checked
 
 
 def heat_pump(heat_w, cold_temperature_k, lift_k, carnot_fraction=DEFAULT_CARNOT_FRACTION) -> HeatPump:

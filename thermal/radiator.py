@@ -17,8 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from thermal import core
-from thermal._validate import any_traced, checked
 from thermal.environment import make_environment
+from thermal.validation import any_traced, checked
 
 # The public functions validate, then call one jitted kernel: an eager call costs one dispatch (and one compilation
 # per input shape) instead of one per primitive. Inside the caller's jit/grad/vmap these simply inline.

@@ -7,7 +7,7 @@ Model (one lumped node at the radiator temperature T):
 with Q the electronics' heat, f the illuminated fraction (scaling the Sun and albedo loads), P the heat pump's
 compressor power (cold plate at T - lift, COP = carnot_fraction * (T - lift) / lift), and the chip at
 T_chip = T - lift + Q * R. Integrated with backward Euler (Newton, monotone, L-stable) so that any step length is
-stable; see ``thermal.core._implicit_substep``.
+stable; see ``thermal.core.implicit_substep``.
 
 Optax-style use from a per-satellite scan (batch satellites with ``jax.vmap``, never a second batched copy):
 
@@ -22,6 +22,7 @@ or, for a whole series at once, ``thermal.transient_extremes(params, illuminated
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable
 from functools import partial
@@ -32,10 +33,10 @@ import jax.numpy as jnp
 import numpy as np
 
 from thermal import core
-from thermal._validate import checked, is_traced
 from thermal.constants import DEFAULT_CARNOT_FRACTION
 from thermal.core import TransientParams, TransientState
 from thermal.environment import check_environment, make_environment
+from thermal.validation import check_parameters, checked, is_traced
 
 
 class Transient(NamedTuple):
@@ -106,13 +107,8 @@ def _check_params(params: TransientParams) -> TransientParams:
         raise TypeError(
             f"params: expected thermal.TransientParams (from thermal.transient_params), got {type(params).__name__}"
         )
-    _positive("area_m2", params.area_m2, "m2", "m²")
-    checked("emissivity", params.emissivity, 0.0, 1.0, low_open=True)
-    _positive("heat_capacity_j_k", params.heat_capacity_j_k, "J / K", "J/K")
-    checked("sides", params.sides, 0.0, 2.0, low_open=True)
-    _non_negative("thermal_resistance_k_w", params.thermal_resistance_k_w, "K / W", "K/W")
-    _non_negative("lift_k", params.lift_k, "K", "K")
-    checked("carnot_fraction", params.carnot_fraction, 0.0, 1.0, low_open=True)
+    # Parameters built by hand or changed with equinox.tree_at skipped the checks at construction.
+    check_parameters(params)
     check_environment(params.environment)
     return params
 
@@ -183,10 +179,10 @@ def mean_load_temperature_k(params: TransientParams, illuminated_fraction, heat_
     mean_heat = jnp.sum(weights * heat_w)
     p = params
     # Illumination scales only sun and albedo: fold it into those fields for the steady kernel.
-    env = p.environment._replace(solar_absorptivity=p.environment.solar_absorptivity * mean_fraction)
+    env = dataclasses.replace(p.environment, solar_absorptivity=p.environment.solar_absorptivity * mean_fraction)
     temperature = core.radiator_temperature_k(mean_heat, p.area_m2, p.emissivity, p.sides, env)
     for _ in range(4):
-        power, _ = core._compressor_power_w(mean_heat, temperature, p.lift_k, p.carnot_fraction)
+        power, _ = core.compressor_power_w(mean_heat, temperature, p.lift_k, p.carnot_fraction)
         temperature = core.radiator_temperature_k(mean_heat + power, p.area_m2, p.emissivity, p.sides, env)
     return temperature
 

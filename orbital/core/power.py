@@ -7,31 +7,60 @@ bookkeeping closes exactly at every step:
 
 with load = bus + compute delivered, ``*_stored`` the change of the battery's stored energy, ``loss`` the charge
 and discharge conversion losses, and ``curtailed`` array power that neither loads nor a full battery can take.
+
+The step is ``flows`` (where the power goes) then ``apply`` (the state after the step); ``step`` composes the two.
+A caller that fuses the step into a larger scan may call them apart, to mark the flows as computed once
+(``orbital.core.fusion.computed_once``) before several consumers read them.
 """
 
+import operator
 from typing import NamedTuple
 
+import equinox as eqx
 import jax.numpy as jnp
+
+from launch.validation import check_parameters, parameter
 
 SECONDS_PER_HOUR = 3600.0
 
 
-class PowerParams(NamedTuple):
-    """Per-satellite constants of the power system (any field may be traced)."""
+class PowerParams(eqx.Module):
+    """Per-satellite constants of the power system (any field may be traced, or a (sat,) array)."""
 
-    array_area_m2: object
-    array_power_w_m2: object  # at 1 AU, normal incidence, beginning of life
-    degradation_per_year: object
-    tracks_sun: object  # 1: sun-tracking (cosine 1); 0: normal to the orbit plane (|sin beta|)
-    bus_power_w: object
-    compute_power_w: object
-    eclipse_compute_fraction: object
-    battery_capacity_wh: object
-    depth_of_discharge: object
-    one_way_efficiency: object  # sqrt(round-trip efficiency), applied on charge and on discharge
+    array_area_m2: object = parameter(unit="m2", low=0.0, doc="solar array area")
+    array_power_w_m2: object = parameter(
+        unit="W/m2", low=0.0, low_open=True, doc="array output per m^2 at 1 AU, normal incidence, beginning of life"
+    )
+    degradation_per_year: object = parameter(
+        unit="1/yr", low=0.0, high=1.0, high_open=True, doc="loss of array output per year"
+    )
+    tracks_sun: object = parameter(
+        low=0.0, high=1.0, doc="1: sun-tracking arrays (cosine 1); 0: fixed normal to the orbit plane (|sin beta|)"
+    )
+    bus_power_w: object = parameter(unit="W", low=0.0, doc="bus load, never shed")
+    compute_power_w: object = parameter(unit="W", low=0.0, doc="compute load in full sun")
+    eclipse_compute_fraction: object = parameter(
+        low=0.0, high=1.0, doc="share of compute the battery carries when the array cannot"
+    )
+    battery_capacity_wh: object = parameter(unit="W h", low=0.0, doc="nameplate battery energy")
+    depth_of_discharge: object = parameter(
+        low=0.0, high=1.0, low_open=True, doc="share of the capacity the battery may give up"
+    )
+    one_way_efficiency: object = parameter(
+        low=0.0,
+        high=1.0,
+        low_open=True,
+        doc="sqrt(round-trip efficiency), applied on charge and on discharge",
+    )
+
+    def __check_init__(self):
+        check_parameters(self)
 
 
 class PowerState(NamedTuple):
+    """The battery's stored energy, then records of the past. A record that ``init`` was told not to keep is None
+    and stays None through the steps."""
+
     battery_wh: object  # stored energy
     min_battery_wh: object
     array_wh: object  # energies accumulated since init
@@ -42,10 +71,26 @@ class PowerState(NamedTuple):
     unserved_compute_wh: object
 
 
-def init(params: PowerParams) -> PowerState:
+POWER_RECORDS = PowerState._fields[1:]
+
+
+def init(params: PowerParams, records=None) -> PowerState:
+    """A full battery and empty records. ``records``: the names of the records (``POWER_RECORDS``) to keep,
+    default all; the others are None and cost nothing, so a fleet scan carries only what its caller reads."""
     full = params.battery_capacity_wh + 0.0 * params.array_area_m2
     zero = jnp.zeros_like(full)
-    return PowerState(full, full, zero, zero, zero, zero, zero, zero)
+    state = PowerState(full, full, zero, zero, zero, zero, zero, zero)
+    if records is None:
+        return state
+    unknown = sorted(set(records) - set(POWER_RECORDS))
+    if unknown:
+        raise ValueError(f"records: {unknown} are not records of PowerState; allowed: {list(POWER_RECORDS)}")
+    return state._replace(**{name: None for name in POWER_RECORDS if name not in records})
+
+
+def _fold(combine, record, value):
+    """The next value of a record; a record that is not kept (None) stays None."""
+    return None if record is None else combine(record, value)
 
 
 def array_power_w(params: PowerParams, illuminated_fraction, flux_factor, sin_beta, age_years):
@@ -109,18 +154,23 @@ def apply(params: PowerParams, state: PowerState, flow: PowerFlows, dt_s) -> Pow
     battery_wh = state.battery_wh + (flow.charge_in_w * eta - flow.discharge_out_w / eta) * hours
     return PowerState(
         battery_wh=battery_wh,
-        min_battery_wh=jnp.minimum(state.min_battery_wh, battery_wh),
-        array_wh=state.array_wh + flow.array_w * hours,
-        load_wh=state.load_wh + flow.load_w * hours,
-        compute_wh=state.compute_wh + flow.compute_w * hours,
-        loss_wh=state.loss_wh + flow.loss_w * hours,
-        curtailed_wh=state.curtailed_wh + flow.curtailed_w * hours,
-        unserved_compute_wh=state.unserved_compute_wh + flow.unserved_compute_w * hours,
+        min_battery_wh=_fold(jnp.minimum, state.min_battery_wh, battery_wh),
+        array_wh=_fold(operator.add, state.array_wh, flow.array_w * hours),
+        load_wh=_fold(operator.add, state.load_wh, flow.load_w * hours),
+        compute_wh=_fold(operator.add, state.compute_wh, flow.compute_w * hours),
+        loss_wh=_fold(operator.add, state.loss_wh, flow.loss_w * hours),
+        curtailed_wh=_fold(operator.add, state.curtailed_wh, flow.curtailed_w * hours),
+        unserved_compute_wh=_fold(operator.add, state.unserved_compute_wh, flow.unserved_compute_w * hours),
     )
+
+
+def heat_w(flow: PowerFlows):
+    """All power dissipated on board over a step, loads and conversion losses: the thermal model's heat."""
+    return flow.load_w + flow.loss_w
 
 
 def step(params: PowerParams, state: PowerState, array_w, illuminated_fraction, dt_s):
     """Advance one step of ``dt_s`` with constant array power ``array_w``; returns (state, heat_w), heat being all
     power dissipated on board (loads and conversion losses) for the thermal model. ``flows`` then ``apply``."""
     flow = flows(params, state, array_w, illuminated_fraction, dt_s)
-    return apply(params, state, flow, dt_s), flow.load_w + flow.loss_w
+    return apply(params, state, flow, dt_s), heat_w(flow)
