@@ -38,16 +38,12 @@ __all__ = [
     "sunlit",
 ]
 
-# The integrated planner (issue 5): scenarios and the yearly plan. Imported lazily by name to keep
-# `import orbital` light (pydantic and pandas load only when used).
+# The integrated planner: scenarios and the yearly plan, re-exported lazily by name so that `import orbital`
+# stays light (pydantic and pandas load only when used).
 
 
 def __getattr__(name):
-    if name in ("Scenario", "ScenarioError", "load_scenario", "builtin_scenarios"):
-        from orbital import scenario
-
-        return getattr(scenario, name)
-    if name in ("plan", "PlanModel"):
+    if name in ("Scenario", "ScenarioError", "load_scenario", "builtin_scenarios", "plan", "PlanModel"):
         from orbital import planner
 
         return getattr(planner, name)

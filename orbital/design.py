@@ -1,10 +1,12 @@
 """Satellite design: power, battery, radiator and mass assumptions, and the mass roll-up to kW per tonne.
 
-A ``SatelliteDesign`` is a frozen pytree of numbers (every field can be traced, so budgets are differentiable
-with respect to every design input); invariants are checked at construction for concrete values. The roll-up
-makes "kW per tonne" an output of stated subsystem assumptions: ``SatelliteDesign.ai1()`` gives ~70 kW/t
-(SpaceX's AI1 quote), ``SatelliteDesign.filing_100kw_per_t()`` ~100 kW/t (SpaceX FCC filing), each from its
-own assumptions listed in the docstrings.
+A ``SatelliteDesign`` is an ``equinox.Module`` of numbers (every field can be traced, so budgets are
+differentiable with respect to every design input). Each field is declared once, with its default, unit, allowed
+range and meaning (``launch.validation.parameter``); the checks at construction and the planner's ``[design]``
+schema come from those declarations (``launch.validation.parameter_specs``). The roll-up makes "kW per tonne" an
+output of stated subsystem assumptions: ``SatelliteDesign.ai1()`` gives ~70 kW/t (SpaceX's figure for AI1),
+``SatelliteDesign.filing_100kw_per_t()`` ~100 kW/t (SpaceX FCC filing), each from its own assumptions listed in
+the docstrings.
 """
 
 from __future__ import annotations
@@ -13,101 +15,148 @@ import dataclasses
 import math
 from typing import NamedTuple
 
-import jax
+import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
-from orbital._validate import check_range, evaluate, is_traced, to_array
-from orbital.core.constants import SOLAR_CONSTANT_W_M2
+from launch.validation import any_traced, check_parameters, check_range, evaluate, parameter, to_array
+from orbital.core.constants import HOURS_PER_MINUTE, SOLAR_CONSTANT_W_M2
 from orbital.geometry import check_altitude_km
 from thermal import core as thermal_core
 
-HOURS_PER_MINUTE = 1.0 / 60.0
 
+class SatelliteDesign(eqx.Module):
+    """An orbital compute satellite. Defaults: AI1-class (see ``ai1``).
 
-@jax.tree_util.register_dataclass
-@dataclasses.dataclass(frozen=True)
-class SatelliteDesign:
-    """An orbital compute satellite. Defaults: AI1-class (see ``ai1``)."""
+    Arrays are sized so that the beginning-of-life array carries peak compute + bus in full sun, times
+    ``array_oversize``. Radiators are two-sided panels edge-on to the Sun at a fixed operating temperature; the
+    chips run hotter by ``chip_to_radiator_k_w`` x heat. Structure is a share of the total mass.
+    """
 
-    # Loads. AI1: 120 kW average and 150 kW peak compute (SpaceX, DESIGN §1).
-    compute_power_w: float = 120e3
-    peak_compute_power_w: float = 150e3
-    bus_power_w: float = 3e3  # avionics, comms, attitude control: ~2.5 % (assumption)
-    # Arrays: areal power at 1 AU, normal incidence, beginning of life (issue 3: 250 W/m^2); sized so that the
-    # beginning-of-life array carries peak compute + bus in full sun, times ``array_oversize``.
-    array_power_w_m2: float = 250.0
-    array_oversize: float = 1.0
-    array_degradation_per_year: float = 0.015  # 1-2.5 %/yr for space cells in LEO (assumption, mid-range)
-    array_areal_density_kg_m2: float = 0.7  # thin roll-out blankets and booms (ROSA-class ~1 kg/m^2)
-    # Arrays track the Sun (cosine 1) when array_tracks_sun = 1; 0 fixes them normal to the orbit plane, so that
-    # their cosine is |sin beta| (dawn-dusk designs without gimbals). Values between blend the two.
-    array_tracks_sun: float = 1.0
-    # Battery (Li-ion pack level): specific energy, depth of discharge for ~5,500 LEO cycles a year, efficiency.
-    battery_specific_energy_wh_kg: float = 200.0
-    battery_depth_of_discharge: float = 0.3
-    battery_round_trip_efficiency: float = 0.92
-    # Eclipse policy: share of compute carried through eclipse on the battery (0: shed all compute in eclipse,
-    # the battery carries the bus only; 1: never shed).
-    eclipse_compute_fraction: float = 0.0
-    # Radiator: two-sided panels edge-on to the Sun at a fixed operating temperature (chips run hotter by
-    # ``chip_to_radiator_k_w`` x heat). White paint / OSR-class coating.
-    radiator_temperature_k: float = 320.0
-    radiator_emissivity: float = 0.9
-    radiator_solar_absorptivity: float = 0.1
-    radiator_sides: float = 2.0
-    radiator_areal_density_kg_m2: float = 2.5  # deployable panels with pumped loop (ISS ~10; assumption)
-    radiator_heat_capacity_j_k_m2: float = 2.5 * 900.0  # aluminium panel mass per m^2 x 900 J/(kg K)
-    chip_to_radiator_k_w: float = 2.0e-4  # 30 K from junction to radiator at 150 kW
-    chip_max_temperature_k: float = 358.15  # 85 C junction limit
-    # Masses: compute hardware per kW of peak compute, bus hardware, structure as a share of the total.
-    compute_mass_kg_per_kw: float = 3.0
-    bus_mass_kg: float = 150.0
-    structure_fraction: float = 0.15
-    design_life_years: float = 5.0
+    # Loads.
+    compute_power_w: float = parameter(
+        120e3, unit="W", low=0.0, low_open=True, doc="average compute load (SpaceX's figures for AI1: 120 kW)"
+    )
+    peak_compute_power_w: float = parameter(
+        150e3, unit="W", low=0.0, low_open=True, doc="peak compute load, >= the average (AI1: 150 kW)"
+    )
+    bus_power_w: float = parameter(
+        3e3, unit="W", low=0.0, doc="avionics, communications, attitude control: ~2.5 % of compute (assumption)"
+    )
+    # Arrays.
+    array_power_w_m2: float = parameter(
+        250.0,
+        unit="W/m2",
+        low=0.0,
+        low_open=True,
+        doc="array output per m^2 at 1 AU, normal incidence, beginning of life (assumption)",
+    )
+    array_oversize: float = parameter(
+        1.0, low=0.0, low_open=True, doc="array area over the area that carries peak compute + bus in full sun"
+    )
+    array_degradation_per_year: float = parameter(
+        0.015,
+        unit="1/yr",
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        doc="loss of array output per year: 1-2.5 %/yr for space cells in LEO (assumption, mid-range)",
+    )
+    array_areal_density_kg_m2: float = parameter(
+        0.7,
+        unit="kg/m2",
+        low=0.0,
+        low_open=True,
+        doc="thin roll-out blankets and booms (assumption; ROSA-class arrays ~1 kg/m^2)",
+    )
+    array_tracks_sun: float = parameter(
+        1.0,
+        low=0.0,
+        high=1.0,
+        doc="1: arrays track the Sun (cosine 1); 0: fixed normal to the orbit plane (cosine |sin beta|, dawn-dusk "
+        "designs without gimbals); values between blend the two",
+    )
+    # Battery (Li-ion, pack level).
+    battery_specific_energy_wh_kg: float = parameter(
+        200.0, unit="W h/kg", low=0.0, low_open=True, doc="Li-ion pack-level specific energy (assumption)"
+    )
+    battery_depth_of_discharge: float = parameter(
+        0.3,
+        low=0.0,
+        high=1.0,
+        low_open=True,
+        doc="share of the capacity used per eclipse, for ~5,500 LEO cycles a year (assumption)",
+    )
+    battery_round_trip_efficiency: float = parameter(
+        0.92, low=0.0, high=1.0, low_open=True, doc="Li-ion charge-discharge round trip (assumption)"
+    )
+    # Eclipse policy.
+    eclipse_compute_fraction: float = parameter(
+        0.0,
+        low=0.0,
+        high=1.0,
+        doc="share of compute carried through eclipse on the battery (0: shed all compute, the battery carries "
+        "the bus only; 1: never shed)",
+    )
+    # Radiator.
+    radiator_temperature_k: float = parameter(
+        320.0, unit="K", low=0.0, low_open=True, doc="radiator operating temperature (assumption)"
+    )
+    radiator_emissivity: float = parameter(
+        0.9, low=0.0, high=1.0, low_open=True, doc="infrared emissivity: white paint / OSR-class coating"
+    )
+    radiator_solar_absorptivity: float = parameter(
+        0.1, low=0.0, high=1.0, doc="solar absorptivity: white paint / OSR-class coating"
+    )
+    radiator_sides: float = parameter(
+        2.0, low=1.0, high=2.0, doc="radiating faces per panel: 2 for two-sided panels, less for a blocked back face"
+    )
+    radiator_areal_density_kg_m2: float = parameter(
+        2.5,
+        unit="kg/m2",
+        low=0.0,
+        low_open=True,
+        doc="deployable panels with a pumped loop (assumption; ISS radiators ~10 kg/m^2)",
+    )
+    radiator_heat_capacity_j_k_m2: float = parameter(
+        2.5 * 900.0,
+        unit="J/(K m2)",
+        low=0.0,
+        low_open=True,
+        doc="panel heat capacity per m^2: 2.5 kg/m^2 of aluminium x 900 J/(kg K)",
+    )
+    chip_to_radiator_k_w: float = parameter(
+        2.0e-4, unit="K/W", low=0.0, doc="junction-to-radiator thermal resistance: 30 K at 150 kW (assumption)"
+    )
+    chip_max_temperature_k: float = parameter(
+        358.15, unit="K", low=0.0, low_open=True, doc="chip junction limit: 85 C (assumption)"
+    )
+    # Masses.
+    compute_mass_kg_per_kw: float = parameter(
+        3.0, unit="kg/kW", low=0.0, low_open=True, doc="compute hardware per kW of peak compute (assumption)"
+    )
+    bus_mass_kg: float = parameter(150.0, unit="kg", low=0.0, doc="bus hardware (assumption)")
+    structure_fraction: float = parameter(
+        0.15, low=0.0, high=1.0, high_open=True, doc="structure as a share of the total mass (assumption)"
+    )
+    design_life_years: float = parameter(5.0, unit="yr", low=0.0, low_open=True, doc="design life (assumption)")
 
-    def __post_init__(self):
-        if any(is_traced(getattr(self, f.name)) for f in dataclasses.fields(self)):
+    def __check_init__(self):
+        check_parameters(self)
+        if any_traced(self.peak_compute_power_w, self.compute_power_w):
             return
-        positive = [
-            "compute_power_w",
-            "peak_compute_power_w",
-            "array_power_w_m2",
-            "array_oversize",
-            "array_areal_density_kg_m2",
-            "battery_specific_energy_wh_kg",
-            "radiator_temperature_k",
-            "radiator_areal_density_kg_m2",
-            "radiator_heat_capacity_j_k_m2",
-            "chip_max_temperature_k",
-            "compute_mass_kg_per_kw",
-            "design_life_years",
-        ]
-        for name in positive:
-            check_range(name, getattr(self, name), 0.0, math.inf, low_open=True, high_open=True)
-        for name in ["bus_power_w", "bus_mass_kg", "chip_to_radiator_k_w"]:
-            check_range(name, getattr(self, name), 0.0, math.inf, high_open=True)
-        for name in ["battery_depth_of_discharge", "battery_round_trip_efficiency", "radiator_emissivity"]:
-            check_range(name, getattr(self, name), 0.0, 1.0, low_open=True)
-        for name in ["array_degradation_per_year", "structure_fraction"]:
-            check_range(name, getattr(self, name), 0.0, 1.0, high_open=True)
-        for name in ["array_tracks_sun", "eclipse_compute_fraction", "radiator_solar_absorptivity"]:
-            check_range(name, getattr(self, name), 0.0, 1.0)
-        check_range("radiator_sides", self.radiator_sides, 1.0, 2.0)
         peak, average = np.asarray(self.peak_compute_power_w, float), np.asarray(self.compute_power_w, float)
         if np.any(peak < average):
             raise ValueError(
-                f"peak_compute_power_w={np.min(peak):g} W is below compute_power_w={np.max(average):g} W;"
-                " the peak must be >= the average"
+                f"SatelliteDesign.peak_compute_power_w={np.min(peak):g} W is below compute_power_w="
+                f"{np.max(average):g} W; the peak must be >= the average"
             )
 
     def replace(self, **changes) -> SatelliteDesign:
-        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        names = [f.name for f in dataclasses.fields(self)]
+        unknown = sorted(set(changes) - set(names))
         if unknown:
-            raise TypeError(
-                f"unknown SatelliteDesign field(s) {unknown}; allowed: "
-                f"{sorted(f.name for f in dataclasses.fields(self))}"
-            )
+            raise TypeError(f"unknown SatelliteDesign field(s) {unknown}; allowed: {sorted(names)}")
         return dataclasses.replace(self, **changes)
 
     @classmethod
@@ -154,14 +203,15 @@ def battery_capacity_wh(eclipse_power_w, eclipse_min, depth_of_discharge, effici
 
 def battery_mass_kg(power_w, eclipse_min, specific_energy_wh_kg, depth_of_discharge, efficiency=1.0):
     """Battery mass to carry ``power_w`` through ``eclipse_min``: E / (specific energy x DoD x efficiency)."""
-    power_w = check_range("power_w", to_array("power_w", power_w, "W"), 0.0, math.inf, high_open=True)
-    eclipse_min = check_range("eclipse_min", to_array("eclipse_min", eclipse_min, "min"), 0.0, math.inf, high_open=True)
+    power_w = check_range("power_w", to_array("power_w", power_w, "W"), 0.0, math.inf, unit="W")
+    eclipse_min = check_range("eclipse_min", to_array("eclipse_min", eclipse_min, "min"), 0.0, math.inf, unit="min")
     specific = check_range(
         "specific_energy_wh_kg",
         to_array("specific_energy_wh_kg", specific_energy_wh_kg, "W h / kg"),
         0.0,
         math.inf,
         low_open=True,
+        unit="W h/kg",
     )
     depth = check_range(
         "depth_of_discharge", to_array("depth_of_discharge", depth_of_discharge), 0.0, 1.0, low_open=True
@@ -246,7 +296,7 @@ def design_mass(design: SatelliteDesign, worst_eclipse_min=0.0, altitude_km=600.
     """Public roll-up: float64 results for concrete inputs; works under jit, grad and vmap."""
     altitude_km = check_altitude_km(altitude_km)
     worst_eclipse_min = check_range(
-        "worst_eclipse_min", to_array("worst_eclipse_min", worst_eclipse_min, "min"), 0.0, 1e4
+        "worst_eclipse_min", to_array("worst_eclipse_min", worst_eclipse_min, "min"), 0.0, 1e4, unit="min"
     )
     return evaluate(mass_breakdown, design, worst_eclipse_min, altitude_km)
 

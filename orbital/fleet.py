@@ -3,7 +3,8 @@
 A ``Shell`` is a set of circular orbits at one altitude and inclination (Walker or sun-synchronous). A ``Fleet``
 holds either the mean elements of circular orbits (from shells or poliastro/hapsira orbits) or SGP4 element sets
 (from TLEs). Angles are stored in radians and lengths in km, in the mean equator and equinox of date (the frame
-of SGP4's TEME output to within about an arcsecond).
+of SGP4's TEME output to within about an arcsecond). ``Fleet.from_orbits`` and ``Fleet.to_orbits`` convert
+through ``orbital.interop``, which knows nothing of fleets.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ import numpy as np
 from astropy.time import Time
 from sgp4.api import Satrec, SatrecArray
 
-from orbital._validate import check_range, host64
+from launch.validation import check_range, host64
+from orbital import interop
 from orbital.core import orbits
-from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY
+from orbital.core.constants import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, SECONDS_PER_DAY
 from orbital.core.sun import sun_epoch
 from orbital.geometry import check_altitude_km, sso_inclination_deg
 from orbital.timescales import TimeGrid, time_grid
@@ -85,7 +87,7 @@ class Shell:
         raan = np.mod(float(raan0_deg) + plane * float(raan_spread_deg) / planes, 360.0)
         arg_latitude = np.mod(360.0 * slot / sats_per_plane + 360.0 * int(phasing) * plane / total, 360.0)
         label = name or f"walker-{float(altitude_km):g}km-{float(inclination_deg):g}deg"
-        return cls(label, float(altitude_km), float(inclination_deg), raan, arg_latitude, _epoch_time(epoch))
+        return cls(label, float(altitude_km), float(inclination_deg), raan, arg_latitude, epoch_time(epoch))
 
     @classmethod
     def sun_synchronous(
@@ -105,7 +107,7 @@ class Shell:
             ltan = ltan[0] + 24.0 * np.arange(planes) / planes
         elif ltan.size != planes:
             raise ValueError(f"ltan_hours has {ltan.size} entries; give one, or one per plane (planes={planes})")
-        epoch_time = _epoch_time(epoch)
+        epoch_instant = epoch_time(epoch)
         shell = cls.walker(
             altitude_km,
             inclination_deg,
@@ -113,21 +115,23 @@ class Shell:
             sats_per_plane,
             phasing,
             0.0,
-            epoch=epoch_time,
+            epoch=epoch_instant,
             name=name or f"sso-{altitude_km:g}km-ltan{float(ltan[0]):g}h",
         )
         plane = np.arange(len(shell)) // _positive_int("sats_per_plane", sats_per_plane)
-        raan_rad = mean_sun_right_ascension_rad(epoch_time) + np.deg2rad(15.0 * (ltan[plane] - 12.0))
+        raan_rad = mean_sun_right_ascension_rad(epoch_instant) + np.deg2rad(15.0 * (ltan[plane] - 12.0))
         return dataclasses.replace(shell, raan_deg=np.mod(np.rad2deg(raan_rad), 360.0))
 
 
 def _positive_int(name: str, value) -> int:
+    """``value`` as an int, if it is a whole number >= 1 (counts of planes and satellites)."""
     if isinstance(value, bool) or not float(value).is_integer() or value < 1:
         raise ValueError(f"{name}={value!r} is outside the allowed range: an integer >= 1")
     return int(value)
 
 
-def _epoch_time(epoch) -> Time:
+def epoch_time(epoch) -> Time:
+    """A single instant in any form ``orbital.timescales`` accepts, as an astropy Time in UTC."""
     grid = time_grid("epoch", epoch)
     if grid.offsets_s.size != 1:
         raise ValueError("epoch: expected a single instant")
@@ -223,16 +227,28 @@ class Fleet:
 
     @classmethod
     def from_orbits(cls, orbit_list, *, name: str = "orbits", j2: bool = True) -> Fleet:
-        """From poliastro/hapsira ``Orbit`` objects (near-circular, Earth-centred); see ``orbital.interop``."""
-        from orbital.interop import fleet_from_orbits
-
-        return fleet_from_orbits(orbit_list, name=name, j2=j2)
+        """From poliastro/hapsira ``Orbit`` objects (near-circular, eccentricity <= 0.01, Earth-centred), referred
+        to the first orbit's epoch; see ``orbital.interop``."""
+        elements, epoch = interop.circular_elements_from_orbits(orbit_list, j2=j2)
+        names = [f"{name}-{i}" for i in range(len(elements.raan_rad))]
+        return cls(names=names, shell_index=np.zeros(len(names)), shell_names=[name], epoch=epoch, elements=elements)
 
     def to_orbits(self, time=None) -> list:
-        """hapsira/poliastro ``Orbit`` objects at ``time`` (default: the epoch); see ``orbital.interop``."""
-        from orbital.interop import fleet_to_orbits
-
-        return fleet_to_orbits(self, time)
+        """hapsira (or poliastro) ``Orbit`` objects for every satellite at ``time`` (default: the epoch), in GCRS.
+        Circular fleets give their mean circular orbit; SGP4 fleets their osculating TEME state."""
+        grid = time_grid("time", self.epoch if time is None else time)
+        epoch = Time(grid.utc_jd1, grid.utc_jd2, format="jd", scale="utc")
+        if self.kind == "circular":
+            now = self.elements_at(grid)
+            axis_p, axis_q = host64(orbits.orbit_axes, now.inclination_rad, now.raan_rad)
+            u_rad = now.arg_latitude_rad[:, None]
+            a_km = now.semi_major_axis_km[:, None]
+            position = a_km * (np.cos(u_rad) * axis_p + np.sin(u_rad) * axis_q)
+            velocity = np.sqrt(EARTH_MU_KM3_S2 / a_km) * (-np.sin(u_rad) * axis_p + np.cos(u_rad) * axis_q)
+        else:
+            position, velocity, _ = self.sgp4_states(grid, [0.0])
+            position, velocity = position[:, 0], velocity[:, 0]
+        return interop.orbits_from_states(position, velocity, epoch)
 
     # --- geometry on the host (for tests, plots and interop; the kernels do the fleet-wide work) ------------
     def elements_at(self, grid: TimeGrid, offset_s: float = 0.0) -> orbits.CircularElements:

@@ -9,9 +9,9 @@ from __future__ import annotations
 import jax.numpy as jnp
 import numpy as np
 
-from orbital._validate import check_range, evaluate, host64, is_traced, to_array
+from launch.validation import check_range, evaluate, host64, is_traced, to_array
 from orbital.core import geometry
-from orbital.core.constants import EARTH_RADIUS_KM
+from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, SECONDS_PER_MINUTE
 
 # Below ~150 km drag brings a satellite down within days: there is no steady orbit to plan for.
 MIN_ALTITUDE_KM = 150.0
@@ -32,7 +32,7 @@ def _check_beta_deg(beta_deg):
 def period_min(altitude_km):
     """Two-body period (minutes) of a circular orbit."""
     altitude_km = check_altitude_km(altitude_km)
-    return evaluate(lambda h: geometry.period_s(EARTH_RADIUS_KM + h) / 60.0, altitude_km)
+    return evaluate(lambda h: geometry.period_s(EARTH_RADIUS_KM + h) / SECONDS_PER_MINUTE, altitude_km)
 
 
 def max_sun_synchronous_altitude_km() -> float:
@@ -85,7 +85,8 @@ def eclipse_duration_min(altitude_km, beta_deg):
     beta_deg = _check_beta_deg(beta_deg)
 
     def kernel(h, b):
-        return geometry.eclipse_fraction(h, jnp.deg2rad(b)) * geometry.period_s(EARTH_RADIUS_KM + h) / 60.0
+        fraction = geometry.eclipse_fraction(h, jnp.deg2rad(b))
+        return fraction * geometry.period_s(EARTH_RADIUS_KM + h) / SECONDS_PER_MINUTE
 
     return evaluate(kernel, altitude_km, beta_deg)
 
@@ -99,7 +100,7 @@ def j2_raan_rate_deg_day(altitude_km, inclination_deg):
 
     def kernel(h, i):
         raan_rate, _ = geometry.j2_rates_rad_s(EARTH_RADIUS_KM + h, jnp.deg2rad(i))
-        return jnp.rad2deg(raan_rate) * 86400.0
+        return jnp.rad2deg(raan_rate) * SECONDS_PER_DAY
 
     return evaluate(kernel, altitude_km, inclination_deg)
 

@@ -3,56 +3,80 @@
 Orbits come in duck-typed (``.a``, ``.ecc``, ``.inc``, ``.raan``, ``.argp``, ``.nu``, ``.epoch``, ``.rv()``,
 ``.attractor``), so no import is needed to accept them. Their GCRS states are rotated to the mean equator and
 equinox of date (IAU 2006 bias-precession, ERFA ``pmat06``) that our kernels use, and back on the way out.
+
+This module works on arrays and ``Orbit`` objects only; ``Fleet.from_orbits`` and ``Fleet.to_orbits``
+(``orbital.fleet``) build on it, so the dependency runs one way: fleet -> interop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 
 import numpy as np
 from astropy.time import Time
 
-from orbital._validate import host64
+from launch.validation import host64
 from orbital.core import orbits
-from orbital.core.constants import EARTH_MU_KM3_S2, EARTH_RADIUS_KM
-from orbital.fleet import Fleet
+from orbital.core.constants import EARTH_RADIUS_KM
 from orbital.geometry import MIN_ALTITUDE_KM
-from orbital.timescales import time_grid
 
 # Orbits more eccentric than this are not circular enough for the circular mean-element propagator.
 MAX_ECCENTRICITY = 0.01
 
 
-def _gcrs_to_date(epoch: Time) -> np.ndarray:
+def gcrs_to_date(epoch: Time) -> np.ndarray:
+    """Rotation matrix from GCRS to the mean equator and equinox of ``epoch`` (IAU 2006, ERFA ``pmat06``)."""
     import erfa
 
     tt = epoch.tt
     return erfa.pmat06(tt.jd1, tt.jd2)
 
 
-def import_hapsira():
-    """Import hapsira (or poliastro), restoring astropy's removed ``matrix_product`` first if missing."""
+@contextlib.contextmanager
+def astropy_matrix_product():
+    """Lend astropy the ``matrix_product`` it removed in 6.0 (hapsira still imports it), for the block only.
+
+    The function is taken away again on exit, so nothing outside the block sees a patched astropy; modules imported
+    inside it keep the reference they bound.
+    """
     import astropy.coordinates.matrix_utilities as matrix_utilities
 
-    if not hasattr(matrix_utilities, "matrix_product"):
-        matrix_utilities.matrix_product = lambda *matrices: functools.reduce(np.matmul, matrices)
+    if hasattr(matrix_utilities, "matrix_product"):
+        yield
+        return
+    matrix_utilities.matrix_product = lambda *matrices: functools.reduce(np.matmul, matrices)
     try:
-        import hapsira.bodies as bodies
-        import hapsira.twobody as twobody
-    except ImportError:
+        yield
+    finally:
+        del matrix_utilities.matrix_product
+
+
+def import_hapsira():
+    """Import hapsira (or poliastro) and return its ``bodies`` and ``twobody`` modules.
+
+    hapsira binds astropy's ``matrix_product`` at import, which astropy 6 removed: it is lent for the import only
+    (``astropy_matrix_product``). Once imported, the modules need nothing more.
+    """
+    with astropy_matrix_product():
         try:
-            import poliastro.bodies as bodies
-            import poliastro.twobody as twobody
+            import hapsira.bodies as bodies
+            import hapsira.twobody as twobody
         except ImportError:
-            raise ImportError(
-                "neither hapsira nor poliastro is installed: pip install --no-deps hapsira "
-                "numba astroquery jplephem pyerfa plotly (see README)"
-            ) from None
+            try:
+                import poliastro.bodies as bodies
+                import poliastro.twobody as twobody
+            except ImportError:
+                raise ImportError(
+                    "neither hapsira nor poliastro is installed: pip install --no-deps hapsira "
+                    "numba astroquery jplephem pyerfa plotly (see README)"
+                ) from None
     return bodies, twobody
 
 
-def fleet_from_orbits(orbit_list, *, name: str = "orbits", j2: bool = True) -> Fleet:
-    """A circular-orbit Fleet from poliastro/hapsira ``Orbit`` objects (eccentricity <= 0.01, Earth-centred)."""
+def circular_elements_from_orbits(orbit_list, *, j2: bool = True) -> tuple[orbits.CircularElements, Time]:
+    """Circular mean elements (float64 numpy, one per orbit) of poliastro/hapsira ``Orbit`` objects
+    (eccentricity <= 0.01, Earth-centred), all referred to the first orbit's epoch, and that epoch (UTC)."""
     orbit_list = list(orbit_list)
     if not orbit_list:
         raise ValueError("orbits: give at least one Orbit")
@@ -69,7 +93,7 @@ def fleet_from_orbits(orbit_list, *, name: str = "orbits", j2: bool = True) -> F
                 "(the fleet propagator models circular orbits)"
             )
         position, velocity = (np.asarray(x.to_value(unit)) for x, unit in zip(orbit.rv(), ("km", "km/s")))
-        rotation = _gcrs_to_date(Time(orbit.epoch))
+        rotation = gcrs_to_date(Time(orbit.epoch))
         position, velocity = rotation @ position, rotation @ velocity
         momentum = np.cross(position, velocity)
         inclination = np.arccos(momentum[2] / np.linalg.norm(momentum))
@@ -94,32 +118,17 @@ def fleet_from_orbits(orbit_list, *, name: str = "orbits", j2: bool = True) -> F
         )
         shift_s = float((epoch - Time(orbit.epoch)).to_value("s"))
         parts.append(orbits.advance(elements, shift_s, xp=np))
-    elements = orbits.CircularElements(*(np.concatenate(field) for field in zip(*parts)))
-    names = [f"{name}-{i}" for i in range(len(orbit_list))]
-    return Fleet(names=names, shell_index=np.zeros(len(names)), shell_names=[name], epoch=epoch, elements=elements)
+    return orbits.CircularElements(*(np.concatenate(field) for field in zip(*parts))), epoch
 
 
-def fleet_to_orbits(fleet: Fleet, time=None) -> list:
-    """hapsira (or poliastro) ``Orbit`` objects for every satellite at ``time`` (default: the fleet's epoch), in
-    GCRS. Circular fleets give their mean circular orbit; SGP4 fleets their osculating TEME state."""
+def orbits_from_states(position_km, velocity_km_s, epoch: Time) -> list:
+    """hapsira (or poliastro) ``Orbit`` objects in GCRS from (n, 3) states in the mean equator and equinox of
+    ``epoch`` (km, km/s)."""
     import astropy.units as u
 
     bodies, twobody = import_hapsira()
-    instant = fleet.epoch if time is None else time
-    grid = time_grid("time", instant)
-    epoch = Time(grid.utc_jd1, grid.utc_jd2, format="jd", scale="utc")
-    if fleet.kind == "circular":
-        now = fleet.elements_at(grid)
-        axis_p, axis_q = host64(orbits.orbit_axes, now.inclination_rad, now.raan_rad)
-        u_rad = now.arg_latitude_rad[:, None]
-        a_km = now.semi_major_axis_km[:, None]
-        position = a_km * (np.cos(u_rad) * axis_p + np.sin(u_rad) * axis_q)
-        velocity = np.sqrt(EARTH_MU_KM3_S2 / a_km) * (-np.sin(u_rad) * axis_p + np.cos(u_rad) * axis_q)
-    else:
-        position, velocity, _ = fleet.sgp4_states(grid, [0.0])
-        position, velocity = position[:, 0], velocity[:, 0]
-    to_gcrs = _gcrs_to_date(epoch).T
-    position, velocity = position @ to_gcrs.T, velocity @ to_gcrs.T
+    to_gcrs = gcrs_to_date(epoch).T
+    position, velocity = np.asarray(position_km) @ to_gcrs.T, np.asarray(velocity_km_s) @ to_gcrs.T
     return [
         twobody.Orbit.from_vectors(bodies.Earth, r * u.km, v * u.km / u.s, epoch=epoch)
         for r, v in zip(position, velocity)

@@ -15,14 +15,16 @@ one_hundredth_deg = 0.01
 
 
 def test_eclipse_fraction_400_km_beta_0():
-    # DESIGN §4: circular 400 km, beta = 0 -> 0.390 of the orbit (36.1 min of a 92.56 min orbit).
+    # Closed form f = acos(sqrt(h^2 + 2 R_E h) / (R_E + h)) / pi: circular 400 km, beta = 0 -> 0.390 of the orbit
+    # (36.1 min of a 92.56 min two-body orbit).
     assert orbital.eclipse_fraction(400.0, 0.0) == pytest.approx(0.390, abs=5e-4)
     assert orbital.period_min(400.0) == pytest.approx(92.56, abs=one_second_min)
     assert orbital.eclipse_duration_min(400.0, 0.0) == pytest.approx(36.1, abs=0.05)
 
 
 def test_sun_synchronous_650_km():
-    # DESIGN §4 (and hapsira's Orbit.heliosynchronous, tested separately): 97.99 deg, 97.73 min.
+    # J2 sun-synchronous condition cos i = -Omega_dot_sun / (1.5 J2 n (R_E/a)^2) (Vallado, Fundamentals of
+    # Astrodynamics, 4th ed., §9.6; hapsira's Orbit.heliosynchronous, tested separately): 97.99 deg, 97.73 min.
     assert orbital.sso_inclination_deg(650.0) == pytest.approx(97.99, abs=one_hundredth_deg)
     assert orbital.period_min(650.0) == pytest.approx(97.73, abs=0.005)
 
@@ -118,7 +120,7 @@ def test_float32_within_stated_tolerance_of_float64():
         (lambda: orbital.Shell.walker(550.0, 53.0, 4, 2, phasing=4), r"phasing=4 is outside the allowed range"),
         (lambda: orbital.Shell.sun_synchronous(7000.0, 6.0), r"altitude_km=7000 km is outside .*sun-synchronous"),
         (lambda: orbital.Shell.sun_synchronous(650.0, 25.0), r"ltan_hours=25 h is outside the allowed range"),
-        (lambda: orbital.period_min("high"), r"altitude_km: expected a number"),
+        (lambda: orbital.period_min("high"), r"altitude_km='high' is not a number"),
     ],
 )
 def test_bad_input_is_named(call, pattern):

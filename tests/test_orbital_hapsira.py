@@ -8,11 +8,11 @@ from astropy.coordinates import get_body_barycentric
 from astropy.time import Time
 
 import orbital
-from orbital.interop import import_hapsira
+from orbital.interop import astropy_matrix_product, import_hapsira
 
 one_second = 1.0
 bodies, twobody = import_hapsira()
-from hapsira.core.events import eclipse_function  # noqa: E402  (after the matrix_product shim)
+from hapsira.core.events import eclipse_function  # noqa: E402  (hapsira is loaded by import_hapsira)
 from hapsira.core.perturbations import J2_perturbation  # noqa: E402
 from hapsira.core.propagation import func_twobody  # noqa: E402
 from hapsira.twobody.propagation import CowellPropagator  # noqa: E402
@@ -122,3 +122,14 @@ def test_orbit_round_trip_and_bad_orbits():
     moon_orbit = Orbit.circular(bodies.Moon, 100 * u.km, epoch=epoch)
     with pytest.raises(ValueError, match="attractor='Moon'"):
         orbital.Fleet.from_orbits([moon_orbit])
+
+
+def test_astropy_is_patched_only_inside_the_interop_call():
+    import astropy.coordinates.matrix_utilities as matrix_utilities
+
+    before = hasattr(matrix_utilities, "matrix_product")
+    import_hapsira()
+    assert hasattr(matrix_utilities, "matrix_product") == before
+    with astropy_matrix_product():
+        assert matrix_utilities.matrix_product(np.eye(3), 2 * np.eye(3))[0, 0] == 2.0
+    assert hasattr(matrix_utilities, "matrix_product") == before

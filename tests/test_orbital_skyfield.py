@@ -65,7 +65,7 @@ def test_starlink_sunlit_agrees_with_skyfield_is_sunlit(sky, starlink):
     assert np.all((ours >= 0.0) & (ours <= 1.0))
     reference = np.array([_skyfield_satellite(lines, i, ts).at(times).is_sunlit(eph) for i in picked])
     disagree = (ours >= 0.5) != reference
-    # Issue 2: >= 99.5 % of satellite-minutes agree over a day.
+    # Acceptance level: >= 99.5 % of satellite-minutes agree over a day.
     assert 1.0 - disagree.mean() >= 0.995
     # Every disagreement sits at a shadow entry or exit: refine both models to 1 s around it and compare
     # the transition instants.

@@ -3,12 +3,10 @@
 from typing import NamedTuple
 
 import jax.numpy as jnp
-import numpy as np
 
+from orbital.core.constants import SECONDS_PER_DAY, TWO_PI
 from orbital.core.geometry import j2_rates_rad_s, mean_motion_rad_s
 from orbital.core.trig import sincos
-
-TWO_PI = 2.0 * np.pi
 
 
 class CircularElements(NamedTuple):
@@ -83,7 +81,7 @@ def _small_angle_cos_sin(angle_rad):
 
 # Offsets the hot kernel accepts from its elements' instant: the nodal drift stays below ~0.2 rad per day for any
 # orbit above 150 km, where the small-angle series is accurate to 1e-8.
-MAX_KERNEL_OFFSET_S = 86400.0
+MAX_KERNEL_OFFSET_S = SECONDS_PER_DAY
 
 
 class PlaneTerms(NamedTuple):

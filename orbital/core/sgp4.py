@@ -59,24 +59,23 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
+from orbital.core.constants import MINUTES_PER_DAY, SECONDS_PER_MINUTE, TWO_PI, WGS72_EARTH_RADIUS_KM
 from orbital.core.fusion import computed_once
 from orbital.core.trig import sincos
 
-TWO_PI = 2.0 * math.pi
-
 # WGS-72 constants as SGP4 uses them (Vallado et al. 2006, getgravconst("wgs72"); the values of the World Geodetic
 # System 1972, Seppelin, "The Department of Defense World Geodetic System 1972", 1974). SGP4's two-line elements are
-# fitted with these; do not swap in WGS-84.
+# fitted with these; do not swap in WGS-84. The radius is shared with the rest of the package (constants).
 WGS72_MU_KM3_S2 = 398600.8
-WGS72_RADIUS_KM = 6378.135
+WGS72_RADIUS_KM = WGS72_EARTH_RADIUS_KM
 WGS72_J2 = 0.001082616
 WGS72_J3 = -0.00000253881
 WGS72_J4 = -0.00000165597
 # sqrt(mu) in Earth radii^1.5 per minute.
-WGS72_XKE = 60.0 / math.sqrt(WGS72_RADIUS_KM**3 / WGS72_MU_KM3_S2)
+WGS72_XKE = SECONDS_PER_MINUTE / math.sqrt(WGS72_RADIUS_KM**3 / WGS72_MU_KM3_S2)
 WGS72_J3OJ2 = WGS72_J3 / WGS72_J2
 # Earth radii per minute -> km/s.
-_VKMPERSEC = WGS72_RADIUS_KM * WGS72_XKE / 60.0
+_VKMPERSEC = WGS72_RADIUS_KM * WGS72_XKE / SECONDS_PER_MINUTE
 
 # Density-function parameters of Spacetrack Report #3: s = 78 km altitude and q0 = 120 km, in Earth radii.
 _S_DEFAULT = 78.0 / WGS72_RADIUS_KM + 1.0
@@ -409,9 +408,9 @@ def minutes_since_epoch(elements: Sgp4Elements, jd, fraction=0.0):
     """Minutes from each satellite's epoch to the UTC Julian date ``jd + fraction``, in numpy float64 on the host,
     the way python-sgp4's ``sgp4(jd, fr)`` forms it. Broadcasts: ``elements`` fields ``(sat,)`` against
     ``jd[None, :]`` gives ``(sat, time)``."""
-    return (np.asarray(jd, dtype=np.float64) - np.asarray(elements.epoch_jd, dtype=np.float64)) * 1440.0 + (
+    return (np.asarray(jd, dtype=np.float64) - np.asarray(elements.epoch_jd, dtype=np.float64)) * MINUTES_PER_DAY + (
         np.asarray(fraction, dtype=np.float64) - np.asarray(elements.epoch_fraction, dtype=np.float64)
-    ) * 1440.0
+    ) * MINUTES_PER_DAY
 
 
 # 2 pi split so that k * _TWO_PI_HIGH is exact for |k| < 2^15 (the high part has 8 significant bits), as in

@@ -1,7 +1,7 @@
 """Conical Earth shadow (umbra and penumbra) in projection form, pure JAX.
 
 Only the satellite's projection on the Sun direction ``p = r . s_hat`` and its squared distance from Earth's
-centre are needed, so no (sat, time, 3) array is formed in the hot path (DESIGN §6). The umbra and penumbra
+centre are needed, so no (sat, time, 3) array is formed in the hot path. The umbra and penumbra
 are the cones tangent to a spherical Earth (radius R_E) and the solar disc (radius R_S) at distance D. The
 illuminated fraction of the solar disc varies linearly across the penumbra between the two cones; it is 0.5
 where the Earth's limb crosses the centre of the solar disc, the point at which a line to the Sun's centre

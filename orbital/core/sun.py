@@ -7,7 +7,7 @@ and equinox of date, the frame SGP4's TEME output and our J2 circular orbits are
 mean-of-date differ by the equation of the equinoxes, about 1 arcsecond).
 
 Time enters as (epoch angles computed once in float64 on the host, seconds since that epoch) so that float32
-kernels never hold days since J2000 (DESIGN §5).
+kernels never hold days since J2000.
 """
 
 from typing import NamedTuple
@@ -15,7 +15,7 @@ from typing import NamedTuple
 import jax.numpy as jnp
 import numpy as np
 
-from orbital.core.constants import AU_KM, J2000_JD
+from orbital.core.constants import AU_KM, J2000_JD, SECONDS_PER_DAY
 
 _MEAN_LONGITUDE_RATE_DEG_DAY = 0.9856474
 _MEAN_ANOMALY_RATE_DEG_DAY = 0.9856003
@@ -41,7 +41,7 @@ def sun_epoch(jd_tt: float) -> SunEpoch:
 
 def sun_position_km(epoch: SunEpoch, seconds):
     """Geocentric Sun vector (..., 3) in km at ``seconds`` after the epoch."""
-    days = seconds / 86400.0
+    days = seconds / SECONDS_PER_DAY
     mean_longitude = jnp.deg2rad(epoch.mean_longitude_deg + _MEAN_LONGITUDE_RATE_DEG_DAY * days)
     mean_anomaly = jnp.deg2rad(epoch.mean_anomaly_deg + _MEAN_ANOMALY_RATE_DEG_DAY * days)
     obliquity = jnp.deg2rad(epoch.obliquity_deg + _OBLIQUITY_RATE_DEG_DAY * days)
