@@ -1,4 +1,6 @@
-"""The ``orbital`` command line. It turns on JAX's 64-bit mode (the library never does, DESIGN §5)."""
+"""The ``orbital`` command line: each command loads its input, makes one public library call and renders the
+result (a table on the console, files through ``orbital.planner.write_files``). The library never changes JAX's
+settings; the CLI turns on 64-bit mode for its own process (see ``_friendly``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,8 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+
+from orbital import planner
 
 app = typer.Typer(
     help="Plan orbital AI compute constellations: fleet-wide eclipse, power and thermal budgets, "
@@ -30,6 +34,8 @@ def _friendly(command):
     def wrapper(*args, **kwargs):
         import jax
 
+        # The CLI process's own setting (it owns the process): plans and budgets in float64. Library callers
+        # choose for themselves; nothing in the library flips it.
         jax.config.update("jax_enable_x64", True)
         try:
             return command(*args, **kwargs)
@@ -40,17 +46,6 @@ def _friendly(command):
             raise typer.Exit(code=2) from None
 
     return wrapper
-
-
-def default_shells(epoch: str):
-    """A small built-in mix: an AI1-class dawn-dusk shell, a Starlink-like Walker shell, a high Walker shell."""
-    from orbital.fleet import Shell
-
-    return [
-        Shell.sun_synchronous(600.0, 18.0, planes=1, sats_per_plane=200, epoch=epoch, name="sso-600km-dawn-dusk"),
-        Shell.walker(550.0, 53.0, 72, 22, phasing=17, epoch=epoch, name="walker-550km-53deg"),
-        Shell.walker(1200.0, 70.0, 24, 20, phasing=1, epoch=epoch, name="walker-1200km-70deg"),
-    ]
 
 
 def _start_distributed(coordinator: str | None, num_processes: int, process_id: int) -> bool:
@@ -102,12 +97,10 @@ def illumination(
     --coordinator those of every host; process 0 prints and writes the results."""
     from rich.progress import Progress
 
-    from orbital._io import write_atomic
-    from orbital.fleet import Fleet
     from orbital.lighting import illumination as run_illumination
 
     leader = _start_distributed(coordinator, num_processes, process_id)
-    fleet = Fleet.from_tle(tle) if tle is not None else Fleet.from_shells(default_shells(start))
+    fleet = planner.illumination_fleet(tle, start)
     with Progress(console=errors, transient=True, disable=not leader) as bar:
         task = bar.add_task(f"{len(fleet):,} satellites x {days:g} days", total=1.0)
         stats = run_illumination(
@@ -136,8 +129,7 @@ def illumination(
         )
     console.print(table)
     if out is not None:
-        write_atomic(out / "satellites.csv", lambda path: stats.to_dataframe().to_csv(path, index=False))
-        write_atomic(out / "shells.csv", lambda path: summary.to_csv(path))
+        planner.write_files(out, {"satellites.csv": stats.to_dataframe(), "shells.csv": summary.reset_index()})
         console.print(f"wrote {out / 'satellites.csv'} and {out / 'shells.csv'}")
 
 
@@ -174,98 +166,63 @@ SCENARIO_HELP = (
     "path to a scenario TOML file."
 )
 OUT_HELP = "Folder for the results (created if needed; files are replaced atomically)."
+DEFAULT_OUT_HELP = OUT_HELP + " Default: orbital-results/<scenario>."
 
 
-def _default_out(name: str, out: Path | None) -> Path:
-    return out if out is not None else Path("orbital-results") / name
-
-
-def _png(fig) -> bytes:
-    import io
-
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    return buffer.getvalue()
-
-
-def _write_all(out: Path, files: dict):
-    """Everything is computed and rendered before the first write; each file is then replaced atomically
-    (temporary file + rename), so a failed run leaves the previous results intact."""
-    from orbital._io import write_atomic
-
-    for name, content in files.items():
-        if isinstance(content, bytes):
-            write_atomic(out / name, lambda path, c=content: path.write_bytes(c))
-        elif isinstance(content, str):
-            write_atomic(out / name, lambda path, c=content: path.write_text(c))
-        else:  # a DataFrame
-            write_atomic(out / name, lambda path, c=content: c.to_csv(path, index=False))
+def _write(out: Path, files: dict):
+    planner.write_files(out, files)
     console.print(f"wrote {', '.join(files)} to {out}")
 
 
-def _json(data) -> str:
-    import json
-
-    return json.dumps(data, indent=2, default=lambda x: x.item() if hasattr(x, "item") else str(x)) + "\n"
+def _output_dir(scenario_name: str, out: Path | None) -> Path:
+    return out if out is not None else planner.default_output_dir(scenario_name)
 
 
-def _load_with_geometry(scenario: str):
-    """Load the scenario and evaluate its shells (the slow step) under a progress bar."""
+def _load_model(scenario: str):
+    """Load the scenario and build its plan model; the shells' geometry (the slow step) under a progress bar."""
     from rich.progress import Progress
 
-    from orbital import planner
-    from orbital.scenario import load_scenario
-
-    loaded = load_scenario(scenario)
+    loaded = planner.load_scenario(scenario)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task(
             f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
         )
-        geometry = planner.compute_geometry(loaded, progress=lambda f: bar.update(task, completed=f))
-    return loaded, geometry
+        return planner.PlanModel.from_scenario(
+            loaded, progress=lambda done, total: bar.update(task, completed=done / total)
+        )
 
 
 @app.command()
 @_friendly
 def scenarios():
     """List the built-in scenarios."""
-    from orbital.scenario import builtin_scenarios, load_scenario
-
     table = Table(title="Built-in scenarios (orbital plan NAME)")
     table.add_column("name")
     table.add_column("description")
-    for name in builtin_scenarios():
-        table.add_row(name, load_scenario(name).scenario.description)
+    for name in planner.builtin_scenarios():
+        table.add_row(name, planner.load_scenario(name).scenario.description)
     console.print(table)
 
 
 @app.command()
 @_friendly
 def plan(
-    scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
-    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+    scenario: str = typer.Argument(planner.DEFAULT_SCENARIO, help=SCENARIO_HELP),
+    out: Path | None = typer.Option(None, help=DEFAULT_OUT_HELP),
 ):
     """Yearly deployment plan: GW launched, operating and effective, satellites, batteries, radiators.
 
     Writes plan.csv (one row per year), shells.csv (per-shell illumination and budgets), summary.json,
     provenance.json and plots (ramp.png, eclipse_seasons.png, mass_breakdown.png)."""
-    from orbital import planner
+    from rich.progress import Progress
 
-    loaded, geometry = _load_with_geometry(scenario)
-    model = planner.PlanModel(loaded, geometry)
-    with errors.status("yearly plan"):
-        result = planner.Plan(loaded, geometry, model, model.table(), model.shells_table())
-    summary = result.summary()
-    out = _default_out(loaded.name, out)
-    files = {
-        "plan.csv": result.table,
-        "shells.csv": result.shells,
-        "summary.json": _json(summary),
-        "provenance.json": _json(planner.provenance(loaded)),
-        "ramp.png": _png(planner.plot_ramp(result.table, f"{loaded.name}: deployment ramp")),
-        "eclipse_seasons.png": _png(planner.plot_seasons(geometry)),
-        "mass_breakdown.png": _png(planner.plot_mass(result.shells)),
-    }
+    loaded = planner.load_scenario(scenario)
+    with Progress(console=errors, transient=True) as bar:
+        task = bar.add_task(
+            f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
+        )
+        result = planner.plan(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
+    files = planner.plan_files(result)
     table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
     columns = [
         "year",
@@ -290,12 +247,12 @@ def plan(
             str(row.binding_constraint),
         )
     console.print(table)
-    h = summary["headline"]
+    h = result.summary()["headline"]
     console.print(
         f"compute availability {h['compute_availability']:.3f}, kW/t at start {h['kw_per_tonne_rollup']:.1f} "
         f"({h['kw_per_tonne_source']}), satellite {h['satellite_mass_kg']:,.0f} kg"
     )
-    _write_all(out, files)
+    _write(_output_dir(loaded.name, out), files)
 
 
 @app.command()
@@ -310,28 +267,22 @@ def sweep(
         "Keys: any numeric scenario input (full name or unique suffix; "
         "`orbital sensitivity` lists them).",
     ),
-    metric: str = typer.Option("gw_effective", help="Output to plot and tabulate."),
-    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+    metric: str = typer.Option(planner.DEFAULT_METRIC, help="Output to plot and tabulate."),
+    out: Path | None = typer.Option(None, help=DEFAULT_OUT_HELP),
 ):
     """What-if grid over one or more inputs, evaluated in one vmapped call.
 
     Writes sweep.csv (one row per case and year) and sweep.png."""
-    from orbital import planner
-
     settings = dict(planner.parse_set(text) for text in set_)
-    n_points = 1
-    for values in settings.values():
-        n_points *= len(values)
-    if n_points > 100_000:
-        raise ValueError(f"--set: the grid has {n_points:,} points; keep it under 100,000")
-    loaded, geometry = _load_with_geometry(scenario)
-    planner._check_metric(metric)
-    model = planner.PlanModel(loaded, geometry)
+    # Bad options fail before the slow geometry step.
+    n_points = planner.check_sweep(settings)
+    planner.check_metric(metric)
+    model = _load_model(scenario)
     with errors.status(f"evaluating {n_points:,} what-if case(s) in one vmapped call"):
         result = planner.sweep(model, settings)
     keys = list(settings)
     last = result[result["year"] == result["year"].max()]
-    table = Table(title=f"{loaded.name}: sweep, {metric} in {int(last['year'].iloc[0])}")
+    table = Table(title=f"{model.scenario.name}: sweep, {metric} in {int(last['year'].iloc[0])}")
     for column in keys + [metric, "gw_launched", "binding_constraint"]:
         table.add_column(column, justify="right")
     for _, row in last.head(60).iterrows():
@@ -342,38 +293,27 @@ def sweep(
             str(row.binding_constraint),
         )
     console.print(table)
-    out = _default_out(loaded.name, out)
-    _write_all(
-        out,
-        {
-            "sweep.csv": result,
-            "sweep.png": _png(planner.plot_sweep(result, keys, metric)),
-            "sweep_provenance.json": _json({**planner.provenance(loaded), "settings": settings}),
-        },
-    )
+    _write(_output_dir(model.scenario.name, out), planner.sweep_files(model, result, settings, metric))
 
 
 @app.command()
 @_friendly
 def sensitivity(
-    scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
-    metric: str = typer.Option("gw_effective", help="Output to differentiate (a plan.csv column)."),
+    scenario: str = typer.Argument(planner.DEFAULT_SCENARIO, help=SCENARIO_HELP),
+    metric: str = typer.Option(planner.DEFAULT_METRIC, help="Output to differentiate (a plan.csv column)."),
     year: int | None = typer.Option(None, help="Year of the output (default: the last study year)."),
     top: int = typer.Option(20, help="Rows to print and plot."),
-    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+    out: Path | None = typer.Option(None, help=DEFAULT_OUT_HELP),
 ):
     """Exact sensitivities (jax.grad) of one output to every numeric input, ranked.
 
     Writes sensitivity.csv (gradients and elasticities) and tornado.png."""
-    from orbital import planner
-
-    loaded, geometry = _load_with_geometry(scenario)
-    planner._check_metric(metric)
-    model = planner.PlanModel(loaded, geometry)
+    planner.check_metric(metric)
+    model = _load_model(scenario)
     with errors.status(f"jax.grad of {metric} with respect to {len(model.names)} inputs"):
         result = planner.sensitivity(model, metric, year)
     table = Table(
-        title=f"{loaded.name}: elasticity of {metric} in {result.attrs['year']} "
+        title=f"{model.scenario.name}: elasticity of {metric} in {result.attrs['year']} "
         f"(= {result.attrs['metric_value']:,.4g}); % change per 1 % change of the input"
     )
     for column in ["rank", "input", "value", "elasticity", "per"]:
@@ -381,77 +321,47 @@ def sensitivity(
     for _, row in result.head(top).iterrows():
         table.add_row(str(row["rank"]), row.input, f"{row.value:.4g}", f"{row.elasticity:+.4f}", row.per)
     console.print(table)
-    out = _default_out(loaded.name, out)
-    _write_all(
-        out,
-        {
-            "sensitivity.csv": result,
-            "tornado.png": _png(planner.plot_tornado(result, top)),
-            "sensitivity_provenance.json": _json(
-                {
-                    **planner.provenance(loaded),
-                    "metric": metric,
-                    "year": result.attrs["year"],
-                    "metric_value": result.attrs["metric_value"],
-                }
-            ),
-        },
-    )
+    _write(_output_dir(model.scenario.name, out), planner.sensitivity_files(model, result, top))
 
 
 @app.command()
 @_friendly
 def montecarlo(
-    scenario: str = typer.Argument("ai1-100gw", help=SCENARIO_HELP),
+    scenario: str = typer.Argument(planner.DEFAULT_SCENARIO, help=SCENARIO_HELP),
     n: int | None = typer.Option(None, "-n", "--draws", help="Draws (default: the scenario's montecarlo.draws)."),
     seed: int | None = typer.Option(
         None, help="Random seed (default: the scenario's); the same seed gives identical results."
     ),
-    metric: str = typer.Option("gw_effective", help="Output of the fan chart and table."),
-    out: Path | None = typer.Option(None, help=OUT_HELP + " Default: orbital-results/<scenario>."),
+    metric: str = typer.Option(planner.DEFAULT_METRIC, help="Output of the fan chart and table."),
+    out: Path | None = typer.Option(None, help=DEFAULT_OUT_HELP),
 ):
     """Monte Carlo over the scenario's uncertain inputs: percentile bands per year.
 
     Writes montecarlo.csv (bands), montecarlo_inputs.csv (the draws) and fan.png (fan chart)."""
     from rich.progress import Progress
 
-    from orbital import planner
-
-    if n is not None and n < 2:
-        raise ValueError(f"-n {n}: give at least 2 draws")
-    if seed is not None and seed < 0:
-        raise ValueError(f"--seed {seed}: give a seed >= 0")
-    loaded, geometry = _load_with_geometry(scenario)
-    model = planner.PlanModel(loaded, geometry)
-    metrics = list(
-        dict.fromkeys([metric, "gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd"])
-    )
-    for m in metrics:
-        planner._check_metric(m)
+    planner.check_draws(n, seed)
+    planner.check_metric(metric)
+    model = _load_model(scenario)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task("Monte Carlo draws", total=1.0)
-        result = planner.montecarlo(model, n, seed, metrics=metrics, progress=lambda f: bar.update(task, completed=f))
+        result = planner.montecarlo(
+            model,
+            n,
+            seed,
+            metrics=[metric, *planner.MONTECARLO_METRICS],
+            progress=lambda done, total: bar.update(task, completed=done / total),
+        )
     bands = result["bands"]
     frame = bands[bands["metric"] == metric]
-    table = Table(title=f"{loaded.name}: {metric}, {result['n']:,} draws, seed {result['seed']}")
+    table = Table(title=f"{model.scenario.name}: {metric}, {result['n']:,} draws, seed {result['seed']}")
     columns = ["year"] + [c for c in frame.columns if c.startswith("p")]
     for column in columns:
         table.add_column(column, justify="right")
     for _, row in frame.iloc[::3].iterrows():
         table.add_row(str(int(row.year)), *[f"{row[c]:,.2f}" for c in columns[1:]])
     console.print(table)
-    out = _default_out(loaded.name, out)
-    _write_all(
-        out,
-        {
-            "montecarlo.csv": bands,
-            "montecarlo_inputs.csv": result["inputs"],
-            "fan.png": _png(planner.plot_fan(bands, metric, f"{loaded.name}: {metric}")),
-            "montecarlo_provenance.json": _json(
-                {**planner.provenance(loaded), "draws": result["n"], "seed": result["seed"]}
-            ),
-        },
-    )
+    _write(_output_dir(model.scenario.name, out), planner.montecarlo_files(model, result, metric))
 
 
 @app.command()
@@ -460,10 +370,8 @@ def validate(
     quick: bool = typer.Option(False, "--quick", help="Skip the year-long dawn-dusk illumination case."),
     out: Path | None = typer.Option(None, help="Folder for validation.csv (optional)."),
 ):
-    """Published-case table (DESIGN §4 and the cases the tests reproduce): source, expected, computed, pass/fail.
-    Exit code 1 if any case fails."""
-    from orbital import planner
-
+    """Published-case table (closed forms and published figures the tests reproduce): source, expected,
+    computed, pass/fail. Exit code 1 if any case fails."""
     cases = planner.validation_cases(quick=quick)
     table = Table(title="Published cases")
     for column in ["case", "source", "expected", "computed", "tolerance", "result"]:
@@ -479,7 +387,7 @@ def validate(
         )
     console.print(table)
     if out is not None:
-        _write_all(out, {"validation.csv": cases})
+        _write(out, planner.validation_files(cases))
     failed = int((~cases["passed"]).sum())
     console.print(f"{len(cases) - failed} of {len(cases)} cases pass")
     if failed:

@@ -57,3 +57,11 @@ def test_geometry_prints_published_values():
     result = runner.invoke(app, ["geometry", "650"])
     assert result.exit_code == 0
     assert "97.986" in result.output and "97.728" in result.output
+
+
+def test_the_built_in_fleet_is_the_planners():
+    from orbital import planner
+
+    shells = planner.default_shells("2027-01-01")
+    assert [s.name for s in shells] == ["sso-600km-dawn-dusk", "walker-550km-53deg", "walker-1200km-70deg"]
+    assert sum(len(s) for s in shells) == 200 + 72 * 22 + 24 * 20

@@ -1,5 +1,7 @@
 """Sensitivities (jax.grad vs central differences), what-if sweeps, Monte Carlo and the published-case table."""
 
+import re
+
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
@@ -8,7 +10,7 @@ from typer.testing import CliRunner
 
 from orbital import planner
 from orbital.cli import app
-from orbital.scenario import load_scenario
+from orbital.planner import load_scenario
 
 runner = CliRunner()
 SMALL_STUDY = {"n_years": 12, "geometry_days": 2, "geometry_step_s": 1800, "sample_sats_per_shell": 2}
@@ -27,7 +29,7 @@ def test_gradients_equal_central_differences(model, metric, year):
     # Central differences of the same function for every input, in one vmapped call. Calendar years take an
     # absolute step (the vehicle smoothstep has a second-derivative jump at integer years); inputs at zero (the
     # edge of their domain, e.g. a $0/kg price floor) a one-sided step.
-    calendar = np.array([planner._is_calendar(n) for n in model.names])
+    calendar = np.array([planner.is_calendar_input(n) for n in model.names])
     at_zero = theta == 0.0
     step = np.where(calendar, 1e-5, np.where(at_zero, 1e-5, 1e-6 * np.abs(theta)))
     eye = np.eye(theta.size) * step[:, None]
@@ -169,3 +171,43 @@ def test_validate_exits_1_when_a_case_fails(monkeypatch):
     monkeypatch.setattr(planner, "validation_cases", lambda quick=False: failing)
     result = runner.invoke(app, ["validate"])
     assert result.exit_code == 1 and "FAIL" in result.output
+
+
+def test_option_checks_live_in_the_planner(model):
+    with pytest.raises(ValueError, match="100,000"):
+        planner.check_sweep({"a": list(range(1000)), "b": list(range(101))})
+    assert planner.check_sweep({"a": [1.0, 2.0], "b": [3.0, 4.0, 5.0]}) == 6
+    with pytest.raises(ValueError, match="at least 2 draws"):
+        planner.check_draws(1, 0)
+    with pytest.raises(ValueError, match="seed"):
+        planner.check_draws(10, -1)
+    planner.check_draws(None, None)
+    with pytest.raises(ValueError, match="not a plan output"):
+        planner.check_metric("happiness")
+    with pytest.raises(ValueError, match="not a plan output"):
+        planner.montecarlo(model, 10, metrics=["happiness"])
+
+
+def test_sweep_and_draw_ranges_come_from_the_declarations(model):
+    import launch
+    from launch.validation import parameter_specs
+
+    spec = parameter_specs(launch.ComputeShare)["end"]
+    k = model.index("compute_share.end")
+    assert model.specs[k] == spec
+    with pytest.raises(ValueError, match=r"compute_share\.end=1\.5.*" + re.escape(spec.interval())):
+        planner.sweep(model, {"compute_share.end": [1.5]})
+    scenario = model.scenario.with_changes(
+        montecarlo={"inputs": {"compute_share.end": {"dist": "normal", "mean": 0.9, "sd": 0.2}}, "correlations": []}
+    )
+    wide = planner.PlanModel(scenario, model.geometry)
+    with pytest.raises(
+        ValueError, match=r"montecarlo.inputs.compute_share.end: draws reach .*" + re.escape(spec.interval())
+    ):
+        planner.montecarlo(wide, 200, 0)
+
+
+def test_published_cases_name_real_sources():
+    cases = planner.validation_cases(quick=True)
+    assert not cases["source"].str.contains("DESIGN|issue").any()
+    assert cases["source"].str.contains("arXiv:2511.19468").any() and cases["source"].str.contains("closed form").any()

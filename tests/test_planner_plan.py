@@ -11,7 +11,7 @@ import launch
 import orbital
 from orbital import planner
 from orbital.cli import app
-from orbital.scenario import load_scenario
+from orbital.planner import load_scenario
 
 runner = CliRunner()
 SMALL_STUDY = {"n_years": 10, "geometry_days": 3, "geometry_step_s": 900, "sample_sats_per_shell": 2}
@@ -134,3 +134,29 @@ def test_a_failed_run_keeps_the_previous_results(tmp_path):
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before
     provenance = json.loads((out / "provenance.json").read_text())
     assert provenance["scenario_name"] == "small" and len(provenance["scenario_sha256"]) == 64
+
+
+def test_shell_shares_follow_the_scenario_order_not_the_names():
+    # Shells listed against the alphabetical order of their names: each share must meet its own shell's geometry.
+    tiny = {"n_years": 3, "geometry_days": 1, "geometry_step_s": 1800, "sample_sats_per_shell": 1}
+    shells = [
+        {"name": "z-walker", "altitude_km": 550.0, "inclination_deg": 53.0, "share": 0.8},
+        {"name": "a-dawn-dusk", "altitude_km": 650.0, "ltan_hours": 18.0, "share": 0.2},
+    ]
+    forward = load_scenario("ai1-100gw").with_changes(study=tiny, shells=shells)
+    backward = forward.with_changes(shells=shells[::-1])
+    a, b = planner.plan(forward), planner.plan(backward)
+    np.testing.assert_allclose(a.table["sunlit_fraction"], b.table["sunlit_fraction"], rtol=1e-12)
+    np.testing.assert_allclose(a.table["battery_t"], b.table["battery_t"], rtol=1e-12)
+    shells_table = a.shells.set_index("shell")
+    expected = (shells_table["share"] * shells_table["sunlit_fraction"]).sum()
+    np.testing.assert_allclose(a.table["sunlit_fraction"].iloc[0], expected, rtol=1e-12)
+
+
+def test_write_files_writes_a_set_and_refuses_unknown_content(tmp_path):
+    files = {"a.csv": pd.DataFrame({"x": [1.0]}), "b.json": "{}\n", "c.png": b"\x89PNG"}
+    planner.write_files(tmp_path / "out", files)
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["a.csv", "b.json", "c.png"]
+    assert (tmp_path / "out" / "c.png").read_bytes() == b"\x89PNG"
+    with pytest.raises(TypeError, match="d.bin"):
+        planner.write_files(tmp_path / "other", {"d.bin": 3})

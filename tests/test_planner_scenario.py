@@ -4,7 +4,7 @@ import pytest
 from typer.testing import CliRunner
 
 from orbital.cli import app
-from orbital.scenario import ScenarioError, builtin_scenarios, load_scenario
+from orbital.planner import ScenarioError, builtin_scenarios, load_scenario
 
 runner = CliRunner()
 
@@ -125,3 +125,110 @@ def test_unknown_scenario_name_lists_the_builtins(tmp_path):
     result = runner.invoke(app, ["plan", "no-such-scenario", "--out", str(tmp_path)])
     assert result.exit_code == 2
     assert "ai1-100gw" in result.output and "Traceback" not in result.output
+
+
+def test_old_import_paths_are_the_same_objects():
+    import orbital
+    import orbital.planner
+    import orbital.scenario
+
+    for name in ("Scenario", "ScenarioError", "load_scenario", "builtin_scenarios", "parse_scenario"):
+        assert getattr(orbital.scenario, name) is getattr(orbital.planner, name)
+    assert orbital.load_scenario is orbital.planner.load_scenario and orbital.plan is orbital.planner.plan
+
+
+def test_builtin_scenarios_are_package_data():
+    from pathlib import Path
+
+    import orbital.planner
+
+    folder = Path(orbital.planner.__file__).parent / "scenarios"
+    assert builtin_scenarios() == {p.stem: p for p in sorted(folder.glob("*.toml"))}
+
+
+def _bounds(field):
+    """(low, high, low_open, high_open) of a generated pydantic field (on the items of a list)."""
+    import math
+    import typing
+
+    found, pending = {}, [field.annotation, *field.metadata]
+    while pending:
+        item = pending.pop()
+        pending += [*typing.get_args(item), *getattr(item, "__metadata__", ()), *getattr(item, "metadata", ())]
+        for attribute in ("gt", "ge", "lt", "le"):
+            if isinstance(getattr(item, attribute, None), float | int):
+                found[attribute] = getattr(item, attribute)
+    low = found.get("gt", found.get("ge", -math.inf))
+    high = found.get("lt", found.get("le", math.inf))
+    return low, high, "gt" in found, "lt" in found
+
+
+def test_the_schema_is_generated_from_the_parameter_declarations():
+    import dataclasses
+    import math
+
+    import numpy as np
+
+    import launch
+    from launch.validation import parameter_specs
+    from orbital import planner
+    from orbital.design import SatelliteDesign
+
+    built_in = launch.LaunchScenario()
+    sections = [
+        (planner.CadenceIn, built_in.cadence),
+        (planner.LimitsIn, built_in.limits),
+        (planner.VehiclesIn, built_in.vehicles),
+        (planner.ComputeShareIn, built_in.share),
+        (planner.CohortsIn, built_in.cohorts),
+        (planner.SupplyIn, built_in.supply),
+        (planner.SupplyIn.model_fields["chips"].annotation, built_in.supply.chips),
+        (planner.EconomicsIn, built_in.economics),
+        (planner.DesignIn, None),
+    ]
+    checked = 0
+    for model, part in sections:
+        specs = parameter_specs(part if part is not None else SatelliteDesign)
+        assert specs, model.__name__
+        for name, spec in specs.items():
+            field = model.model_fields[name]
+            low, high, low_open, high_open = _bounds(field)
+            assert (low, high) == (spec.low, spec.high), (model.__name__, name)
+            assert (low_open, high_open) == (spec.low_open and low > -math.inf, spec.high_open and high < math.inf)
+            # Defaults are the built-in objects' values; None where the key overrides something else (a design
+            # preset, the design's kW/t roll-up) or must be given (a nested cap's ramp numbers).
+            expected = None if part is None or name == "kw_per_tonne_initial" else getattr(part, name)
+            if field.is_required():
+                assert model is planner.SupplyIn.model_fields["chips"].annotation, name
+            elif expected is None:
+                assert field.default is None, (model.__name__, name)
+            else:
+                np.testing.assert_array_equal(np.asarray(field.default, float), np.asarray(expected, float))
+            checked += 1
+    assert {f.name for f in dataclasses.fields(SatelliteDesign)} <= set(planner.DesignIn.model_fields)
+    assert checked > 60
+
+
+def test_a_value_outside_a_declared_range_names_the_range(tmp_path):
+    import launch
+    from launch.validation import parameter_specs
+
+    spec = parameter_specs(launch.LaunchLimits)["flights_per_vehicle_per_yr"]
+    path = tmp_path / "bad.toml"
+    path.write_text(GOOD + "\n[limits]\nflights_per_vehicle_per_yr = -3.0\n")
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(path))
+    assert "limits.flights_per_vehicle_per_yr = -3.0" in str(info.value)
+    assert spec.interval() in str(info.value)
+
+
+def test_a_check_across_fields_names_the_scenario_keys(tmp_path):
+    path = tmp_path / "bad.toml"
+    path.write_text(
+        GOOD + "\n[supply.chips]\nstart_gw_per_yr = 900.0\nceiling_gw_per_yr = 800.0\ngrowth_rate_per_yr = 0.4\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(path))
+    message = str(info.value)
+    assert "supply.chips.ceiling_gw_per_yr = 800" in message and "supply.chips.start_gw_per_yr" in message, message
+    assert "Capacity." not in message and "\n" not in message

@@ -1,0 +1,153 @@
+"""The integrated planner: scenario -> yearly plan, per-shell budgets, sensitivities, sweeps and Monte Carlo.
+
+Modules, one job each (docs/planner.md describes the model):
+
+- ``scenario``: the TOML schema (launch and design sections generated from their parameter declarations) and
+  loading, with one-line errors; the built-in scenarios are ``scenarios/*.toml``;
+- ``inputs``: every numeric scenario input as one flat vector, its names and declared ranges;
+- ``fleets``: the representative sample of a scenario's shells, and ``orbital illumination``'s built-in fleet;
+- ``geometry``: the shells' illumination statistics, once per plan;
+- ``model``: ``PlanModel``, the pure JAX function from the input vector to the yearly plan arrays;
+- ``yearly_plan``: ``plan()``, the ``Plan`` tables and their summary;
+- ``analysis``: sensitivities (``jax.grad``), sweeps and Monte Carlo (``jax.vmap``) and their checks;
+- ``outputs``: provenance, each command's file set, atomic writing;
+- ``published_cases``: the ``orbital validate`` table;
+- ``plots``: matplotlib figures.
+"""
+
+from orbital.planner.analysis import (
+    MAX_SWEEP_POINTS,
+    MONTECARLO_METRICS,
+    bucket_size,
+    check_draw_ranges,
+    check_draws,
+    check_inputs,
+    check_sweep,
+    montecarlo,
+    parse_set,
+    resolve_input,
+    sample_inputs,
+    sensitivity,
+    sweep,
+)
+from orbital.planner.fleets import default_shells, illumination_fleet, representative_shells
+from orbital.planner.geometry import Geometry, compute_geometry
+from orbital.planner.inputs import InputLayout, input_names, is_calendar_input
+from orbital.planner.model import (
+    DEFAULT_METRIC,
+    METRICS,
+    PLAN_COLUMNS,
+    PlanModel,
+    check_metric,
+    model_rollup,
+    output_names,
+)
+from orbital.planner.outputs import (
+    default_output_dir,
+    montecarlo_files,
+    plan_files,
+    provenance,
+    sensitivity_files,
+    sweep_files,
+    validation_files,
+    write_files,
+)
+from orbital.planner.plots import plot_fan, plot_mass, plot_ramp, plot_seasons, plot_sweep, plot_tornado
+from orbital.planner.published_cases import validation_cases
+from orbital.planner.scenario import (
+    DEFAULT_SCENARIO,
+    SCENARIO_DIR,
+    CadenceIn,
+    CapacityIn,
+    CohortsIn,
+    ComputeShareIn,
+    CorrelationIn,
+    DesignIn,
+    DistributionIn,
+    EconomicsIn,
+    LimitsIn,
+    Meta,
+    MonteCarloIn,
+    Scenario,
+    ScenarioError,
+    ShellIn,
+    Study,
+    SupplyIn,
+    VehiclesIn,
+    builtin_scenarios,
+    load_scenario,
+    parse_scenario,
+    resolve,
+)
+from orbital.planner.yearly_plan import Plan, plan
+
+__all__ = [
+    "DEFAULT_METRIC",
+    "DEFAULT_SCENARIO",
+    "MAX_SWEEP_POINTS",
+    "METRICS",
+    "MONTECARLO_METRICS",
+    "PLAN_COLUMNS",
+    "SCENARIO_DIR",
+    "CadenceIn",
+    "CapacityIn",
+    "CohortsIn",
+    "ComputeShareIn",
+    "CorrelationIn",
+    "DesignIn",
+    "DistributionIn",
+    "EconomicsIn",
+    "Geometry",
+    "InputLayout",
+    "LimitsIn",
+    "Meta",
+    "MonteCarloIn",
+    "Plan",
+    "PlanModel",
+    "Scenario",
+    "ScenarioError",
+    "ShellIn",
+    "Study",
+    "SupplyIn",
+    "VehiclesIn",
+    "bucket_size",
+    "builtin_scenarios",
+    "check_draw_ranges",
+    "check_draws",
+    "check_inputs",
+    "check_metric",
+    "check_sweep",
+    "compute_geometry",
+    "default_output_dir",
+    "default_shells",
+    "illumination_fleet",
+    "input_names",
+    "is_calendar_input",
+    "load_scenario",
+    "model_rollup",
+    "montecarlo",
+    "montecarlo_files",
+    "output_names",
+    "parse_scenario",
+    "parse_set",
+    "plan",
+    "plan_files",
+    "plot_fan",
+    "plot_mass",
+    "plot_ramp",
+    "plot_seasons",
+    "plot_sweep",
+    "plot_tornado",
+    "provenance",
+    "representative_shells",
+    "resolve",
+    "resolve_input",
+    "sample_inputs",
+    "sensitivity",
+    "sensitivity_files",
+    "sweep",
+    "sweep_files",
+    "validation_cases",
+    "validation_files",
+    "write_files",
+]

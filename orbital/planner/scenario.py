@@ -1,0 +1,485 @@
+"""Planner scenarios: TOML files with unit-suffixed keys, validated on load (pydantic v2).
+
+A scenario ties together the launch ramp (``launch``), the fleet's shells, the satellite design, the study
+window and the Monte Carlo distributions. The launch tables and ``[design]`` are generated from the parameter
+declarations of the classes they build (``orbital.planner.schema``); the planner declares only its own keys here.
+``load_scenario(name_or_path)`` accepts a built-in name (the TOML files in ``scenarios/`` beside this module) or a
+path. Any problem (unknown key, wrong unit suffix, value out of range, missing field, bad TOML) raises
+``ScenarioError`` (a ``ValueError``) with ONE line: ``<file>: <dotted.key> = <value>: <what is allowed>``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import hashlib
+import json
+import re
+import tomllib
+import typing
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, model_validator
+
+import launch
+from launch.validation import parameter_specs
+from orbital.design import SatelliteDesign
+from orbital.planner.fleets import representative_shells
+from orbital.planner.inputs import LAUNCH_SECTIONS, SHELL_SHARE, input_names, is_calendar_input
+from orbital.planner.schema import Strict, bounds, declared_spec, number_type, parameter_model, spec_field
+from orbital.timescales import time_grid
+
+SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
+DEFAULT_SCENARIO = "ai1-100gw"
+
+
+class ScenarioError(ValueError):
+    """A scenario file that cannot be used; the message is one line naming the file, key, value and rule."""
+
+
+# --- sections ----------------------------------------------------------------------------------------------
+class Meta(Strict):
+    name: str = Field(min_length=1, max_length=80)
+    description: str = ""
+
+
+class Study(Strict):
+    """Years of the yearly plan, and the geometry window (one year by default: eclipse seasons need it)."""
+
+    start_year: int = Field(2027, ge=1957, le=2200)
+    n_years: int = Field(19, ge=1, le=100)
+    geometry_start: str = "2027-01-01"
+    geometry_days: float = Field(365.0, gt=0.0, le=400.0)
+    geometry_step_s: float = Field(600.0, ge=10.0, le=3600.0)
+    # Representative satellites per shell (Walker: one per plane over evenly spread RAANs; SSO: one plane).
+    sample_sats_per_shell: int = Field(8, ge=1, le=64)
+
+
+# --- launch and design sections: generated from the classes' parameter declarations -------------------------
+# The built-in launch inputs: every default of [cadence] ... [economics] is read from this object.
+DEFAULT_LAUNCH = launch.LaunchScenario()
+
+
+def _whole_table(field_name: str) -> bool:
+    """Inside a nested table ([supply.chips]) every number but the reference year is required: the table
+    replaces the built-in object, so a half-given ramp never mixes silently with the built-in's numbers."""
+    return not is_calendar_input(field_name)
+
+
+def _section(model_name: str, attribute: str, **options):
+    part = getattr(DEFAULT_LAUNCH, attribute)
+    return parameter_model(model_name, type(part), part, **options)
+
+
+CadenceIn = _section("CadenceIn", "cadence")
+LimitsIn = _section("LimitsIn", "limits")
+VehiclesIn = _section("VehiclesIn", "vehicles")
+ComputeShareIn = _section("ComputeShareIn", "share")
+_KW_INITIAL = parameter_specs(launch.CohortParams)["kw_per_tonne_initial"]
+CohortsIn = _section(
+    "CohortsIn",
+    "cohorts",
+    # Planner-only meaning: omitted (None), the cohorts start at the design's mass roll-up (share-weighted).
+    extra_fields={"kw_per_tonne_initial": (number_type(_KW_INITIAL, optional=True), spec_field(_KW_INITIAL, None))},
+)
+SupplyIn = _section("SupplyIn", "supply", nested_required=_whole_table)
+CapacityIn = parameter_model("CapacityIn", launch.Capacity, required=_whole_table)
+EconomicsIn = _section("EconomicsIn", "economics")
+# [design]: a preset (``base``) and any declared SatelliteDesign parameter as an override.
+DESIGN_BASES = {"ai1": SatelliteDesign.ai1, "filing_100kw_per_t": SatelliteDesign.filing_100kw_per_t}
+DesignIn = parameter_model(
+    "DesignIn",
+    SatelliteDesign,
+    optional=True,
+    extra_fields={"base": (Literal[tuple(DESIGN_BASES)], "ai1")},
+)
+
+
+class ShellIn(Strict):
+    """One shell: a Walker shell (``inclination_deg``) or a sun-synchronous one (``ltan_hours``; 6 or 18 is
+    dawn-dusk). ``share`` is the share of satellites in the shell (shares sum to 1)."""
+
+    name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")
+    altitude_km: float = Field(ge=160.0, le=3000.0)
+    share: float = Field(**bounds(SHELL_SHARE))
+    inclination_deg: float | None = Field(None, ge=0.0, le=180.0)
+    ltan_hours: float | None = Field(None, ge=0.0, le=24.0)
+
+    @model_validator(mode="after")
+    def _one_orbit_kind(self):
+        if (self.inclination_deg is None) == (self.ltan_hours is None):
+            raise ValueError("give exactly one of inclination_deg (Walker shell) or ltan_hours (sun-synchronous)")
+        return self
+
+
+class DistributionIn(Strict):
+    """An uncertain input. normal: mean, sd; lognormal: median, sd_log; uniform: low, high;
+    triangular: low, mode, high."""
+
+    dist: Literal["normal", "lognormal", "uniform", "triangular"]
+    mean: float | None = None
+    sd: float | None = Field(None, gt=0.0)
+    median: float | None = Field(None, gt=0.0)
+    sd_log: float | None = Field(None, gt=0.0, le=5.0)
+    low: float | None = None
+    mode: float | None = None
+    high: float | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self):
+        needed = {
+            "normal": ("mean", "sd"),
+            "lognormal": ("median", "sd_log"),
+            "uniform": ("low", "high"),
+            "triangular": ("low", "mode", "high"),
+        }[self.dist]
+        given = {k for k in ("mean", "sd", "median", "sd_log", "low", "mode", "high") if getattr(self, k) is not None}
+        if given != set(needed):
+            raise ValueError(f"dist '{self.dist}' takes exactly {', '.join(needed)} (got {', '.join(sorted(given))})")
+        if self.dist in ("uniform", "triangular") and not self.low < self.high:
+            raise ValueError(f"low={self.low} must be below high={self.high}")
+        if self.dist == "triangular" and not self.low <= self.mode <= self.high:
+            raise ValueError(f"mode={self.mode} must lie in [low, high] = [{self.low}, {self.high}]")
+        return self
+
+
+class CorrelationIn(Strict):
+    a: str
+    b: str
+    rho: float = Field(ge=-0.99, le=0.99)
+
+
+class MonteCarloIn(Strict):
+    draws: int = Field(1000, ge=2, le=10_000_000)
+    seed: int = Field(0, ge=0)
+    percentiles: list[float] = Field([5.0, 25.0, 50.0, 75.0, 95.0], min_length=1)
+    inputs: dict[str, DistributionIn] = {}
+    correlations: list[CorrelationIn] = []
+
+    @model_validator(mode="after")
+    def _check(self):
+        if any(not 0.0 < p < 100.0 for p in self.percentiles) or sorted(self.percentiles) != self.percentiles:
+            raise ValueError("percentiles must be increasing and inside (0, 100)")
+        for c in self.correlations:
+            for key in (c.a, c.b):
+                if key not in self.inputs:
+                    raise ValueError(f"correlation names '{key}', which has no distribution in [montecarlo.inputs]")
+            if c.a == c.b:
+                raise ValueError(f"correlation of '{c.a}' with itself")
+        return self
+
+
+class Scenario(Strict):
+    """A validated scenario file; ``launch_scenario()`` and ``satellite_design()`` build the objects it
+    describes."""
+
+    scenario: Meta
+    study: Study = Study()
+    cadence: CadenceIn = CadenceIn()
+    limits: LimitsIn = LimitsIn()
+    vehicles: VehiclesIn = VehiclesIn()
+    compute_share: ComputeShareIn = ComputeShareIn()
+    cohorts: CohortsIn = CohortsIn()
+    supply: SupplyIn = SupplyIn()
+    economics: EconomicsIn = EconomicsIn()
+    design: DesignIn = DesignIn()
+    shells: list[ShellIn] = Field(min_length=1, max_length=20)
+    montecarlo: MonteCarloIn = MonteCarloIn()
+
+    @model_validator(mode="after")
+    def _shells(self):
+        total = sum(s.share for s in self.shells)
+        if abs(total - 1.0) > 1e-6:
+            shares = [s.share for s in self.shells]
+            raise ValueError(
+                f"shells[*].share = {shares}: shares sum to {total:g}; the shares of the shells must sum to 1"
+            )
+        names = [s.name for s in self.shells]
+        if len(set(names)) != len(names):
+            raise ValueError(f"shell names must be unique, got {names}")
+        return self
+
+    # --- derived objects -------------------------------------------------------------------------------------
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def to_dict(self) -> dict:
+        return self.model_dump(mode="json", exclude_none=True)
+
+    def canonical_json(self) -> str:
+        return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
+
+    def sha256(self) -> str:
+        """SHA-256 of the canonical scenario (all fields with defaults filled in, sorted keys)."""
+        return hashlib.sha256(self.canonical_json().encode()).hexdigest()
+
+    def with_changes(self, **sections) -> Scenario:
+        """A re-validated copy with some fields changed, e.g. ``with_changes(study={"geometry_days": 30})``."""
+        data = self.to_dict()
+        for section, changes in sections.items():
+            if isinstance(changes, dict) and isinstance(data.get(section), dict):
+                data[section] = {**data[section], **changes}
+            else:
+                data[section] = changes
+        return parse_scenario(data, f"{self.name} (changed)")
+
+    def launch_scenario(self, kw_per_tonne_initial: float | None = None):
+        """The ``launch.LaunchScenario``; the cohorts' initial kW/t is the scenario's value, else
+        ``kw_per_tonne_initial`` (the design's roll-up, supplied by the planner), else launch's default."""
+        parts = {}
+        for attribute, section in LAUNCH_SECTIONS.items():
+            values = getattr(self, section).model_dump(exclude_none=True)
+            if attribute == "cohorts":
+                kw = self.cohorts.kw_per_tonne_initial or kw_per_tonne_initial
+                if kw is not None:
+                    values["kw_per_tonne_initial"] = kw
+            parts[attribute] = build_parameters(section, type(getattr(DEFAULT_LAUNCH, attribute)), values)
+        return launch.LaunchScenario(**parts)
+
+    def satellite_design(self) -> SatelliteDesign:
+        """The ``[design]`` preset with the scenario's overrides."""
+        values = self.design.model_dump(exclude_none=True)
+        design = DESIGN_BASES[values.pop("base")]()
+        try:
+            return design.replace(**values)
+        except (ValueError, TypeError) as err:
+            raise ValueError(in_section(str(err), SatelliteDesign, "design")) from None
+
+    def shell_objects(self, sample_sats: int | None = None):
+        """Representative sample of each shell (see ``Study.sample_sats_per_shell``)."""
+        return representative_shells(self, sample_sats)
+
+
+# --- loading -----------------------------------------------------------------------------------------------
+def builtin_scenarios() -> dict[str, Path]:
+    """Built-in scenario names -> TOML files shipped in ``orbital/planner/scenarios/``."""
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def resolve(name_or_path) -> Path:
+    text = str(name_or_path)
+    builtins = builtin_scenarios()
+    if text in builtins:
+        return builtins[text]
+    path = Path(text)
+    if path.is_file():
+        return path
+    raise ScenarioError(f"{text}: no such scenario; give a TOML file or one of the built-ins: {', '.join(builtins)}")
+
+
+def load_scenario(name_or_path=DEFAULT_SCENARIO) -> Scenario:
+    """Load and validate a scenario (a built-in name or a TOML path)."""
+    path = resolve(name_or_path)
+    label = path.name if path.parent == SCENARIO_DIR else str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as err:
+        raise ScenarioError(f"{label}: not valid TOML: {err}") from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ScenarioError(f"{label}: cannot read the file ({err})") from None
+    return parse_scenario(raw, label)
+
+
+def parse_scenario(raw: dict, label: str = "<scenario>") -> Scenario:
+    """Validate a scenario given as a dict (e.g. parsed TOML); errors are one-line ``ScenarioError``."""
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as err:
+        raise ScenarioError(_one_line(label, err, raw)) from None
+    try:
+        time_grid("study.geometry_start", scenario.study.geometry_start)
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(
+            f"{label}: study.geometry_start = {scenario.study.geometry_start!r}: {' '.join(str(err).split())}"
+        ) from None
+    # Checks across fields (the launch and design constructors' own) and the Monte Carlo input names.
+    try:
+        scenario.launch_scenario()
+        scenario.satellite_design()
+        _check_montecarlo_names(scenario)
+    except (ValueError, TypeError) as err:
+        raise ScenarioError(f"{label}: {err}") from None
+    return scenario
+
+
+def build_parameters(section: str, cls: type, values: dict):
+    """``cls(**values)``, nested parameter objects first; a constructor's message names the scenario key."""
+    values = dict(values)
+    for f in dataclasses.fields(cls):
+        if isinstance(values.get(f.name), dict):
+            nested = type(getattr(cls(), f.name))
+            values[f.name] = build_parameters(f"{section}.{f.name}", nested, values[f.name])
+    try:
+        return cls(**values)
+    except (ValueError, TypeError) as err:
+        raise ValueError(in_section(str(err), cls, section)) from None
+
+
+_VERB = re.compile(r"^(?P<key>[\w.\[\]]+)=(?P<value>.+?) (?P<rule>(?:is|are|must|needs|should|cannot)\b.*)$")
+
+
+def in_section(message: str, cls: type, section: str) -> str:
+    """A constructor's message (``Cadence.ref_year=1800 is outside ...``) in the scenario's terms:
+    ``cadence.ref_year = 1800: is outside ...``."""
+    message = message.replace(f"{cls.__name__}.", f"{section}.")
+    first = re.split(r"[=\s]", message, maxsplit=1)[0]
+    if first in {f.name for f in dataclasses.fields(cls)}:
+        message = f"{section}.{message}"
+    match = _VERB.match(message)
+    if match and match["key"].startswith(f"{section}."):
+        return f"{match['key']} = {match['value']}: {match['rule']}"
+    return message
+
+
+def _check_montecarlo_names(scenario: Scenario):
+    names = input_names(scenario)
+    for key in scenario.montecarlo.inputs:
+        if key == "cohorts.kw_per_tonne_initial" and scenario.cohorts.kw_per_tonne_initial is None:
+            raise ValueError(
+                f"montecarlo.inputs.{key}: the design's mass roll-up sets it; give [cohorts] "
+                "kw_per_tonne_initial in the scenario to draw it, or draw design inputs instead"
+            )
+        if key not in names:
+            close = difflib.get_close_matches(key, names, n=1)
+            hint = f"; did you mean '{close[0]}'?" if close else "; see `orbital sensitivity` for the input names"
+            raise ValueError(f"montecarlo.inputs.{key}: not a numeric scenario input{hint}")
+
+
+def _model_at(loc) -> type[BaseModel] | None:
+    """The pydantic model that holds the last element of ``loc``."""
+    cls: type[BaseModel] = Scenario
+    for part in loc[:-1]:
+        if not isinstance(part, str) or part not in cls.model_fields:
+            continue  # list index or dict key
+        found = _find_model(cls.model_fields[part].annotation)
+        if found is None:
+            return None
+        cls = found
+    return cls
+
+
+def _field_at(loc) -> tuple:
+    """``(model, field name)`` of the key at ``loc`` (list indices and dict keys skipped)."""
+    cls: type[BaseModel] = Scenario
+    name = None
+    for part in loc:
+        if not isinstance(part, str) or part not in cls.model_fields:
+            continue
+        found = _find_model(cls.model_fields[part].annotation)
+        if found is None:
+            return cls, part
+        cls, name = found, None
+    return cls, name
+
+
+_BOUND_ERRORS = {"greater_than", "greater_than_equal", "less_than", "less_than_equal"}
+
+
+def _find_model(annotation):
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _find_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _dotted(loc, raw) -> str:
+    parts, node = [], raw
+    for part in loc:
+        if isinstance(part, int):
+            name = (
+                node[part].get("name")
+                if isinstance(node, list) and part < len(node) and isinstance(node[part], dict)
+                else None
+            )
+            parts[-1] += f"[{part}]" if name is None else f"[{part}:{name}]"
+        else:
+            parts.append(str(part))
+        try:
+            node = node[part]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts) or "(top level)"
+
+
+_UNIT_TOKENS = {
+    "km",
+    "m",
+    "cm",
+    "mm",
+    "kg",
+    "t",
+    "g",
+    "w",
+    "kw",
+    "mw",
+    "gw",
+    "tw",
+    "wh",
+    "kwh",
+    "s",
+    "min",
+    "h",
+    "hours",
+    "day",
+    "days",
+    "yr",
+    "deg",
+    "rad",
+    "k",
+    "c",
+    "m2",
+    "usd",
+    "tonne",
+    "tonnes",
+    "lb",
+    "ft",
+    "percent",
+    "pct",
+}
+
+
+def _stem(key: str) -> tuple:
+    """The key without its unit tokens: ``kw_per_kg_final`` and ``kw_per_tonne_final`` share ``(per, final)``."""
+    return tuple(token for token in key.lower().split("_") if token not in _UNIT_TOKENS)
+
+
+def _one_line(label: str, err: ValidationError, raw: dict) -> str:
+    found = err.errors(include_url=False)
+    # An unknown key first: a wrong unit suffix also makes the right key "missing"; name the cause.
+    e = next((x for x in found if x["type"] == "extra_forbidden"), found[0])
+    loc = tuple(p for p in e["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal["))))
+    key = _dotted(loc, raw)
+    value = e.get("input")
+    kind = e["type"]
+    if kind == "extra_forbidden":
+        model = _model_at(loc)
+        allowed = sorted(model.model_fields) if model is not None else []
+        bad = str(loc[-1])
+        # Same name once the unit tokens are dropped: a wrong (or missing) unit suffix; name the expected key.
+        same_stem = [a for a in allowed if _stem(a) == _stem(bad) and a != bad and _stem(a)]
+        if same_stem:
+            return (
+                f"{label}: {key} = {value!r}: wrong unit suffix, expected key '{same_stem[0]}' "
+                f"(units are part of the key name)"
+            )
+        close = difflib.get_close_matches(bad, allowed, n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        return f"{label}: {key} = {value!r}: unknown key; {hint}allowed keys here: {', '.join(allowed)}"
+    if kind == "missing":
+        return f"{label}: {key}: required field is missing"
+    message = e["msg"].removeprefix("Value error, ")
+    if kind in _BOUND_ERRORS:
+        spec = declared_spec(*_field_at(loc))
+        if spec is not None:
+            unit = f" {spec.unit}" if spec.unit else ""
+            message += f"; allowed range {spec.interval()}{unit}"
+    if not loc:  # a check across sections: the message names the keys
+        return f"{label}: {message}"
+    if isinstance(value, dict):
+        return f"{label}: {key}: {message}"
+    return f"{label}: {key} = {value!r}: {message}"

@@ -1,0 +1,69 @@
+"""The yearly plan of a scenario: geometry, model, the plan and shells tables, and the headline summary."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+
+import pandas as pd
+
+from orbital.planner.geometry import Geometry, compute_geometry
+from orbital.planner.model import PlanModel
+from orbital.planner.outputs import provenance
+from orbital.planner.scenario import DEFAULT_SCENARIO, Scenario, load_scenario
+
+# The summary's headline milestone: the first year that launches this much compute.
+MILESTONE_GW_LAUNCHED = 100.0
+
+
+@dataclasses.dataclass
+class Plan:
+    """A scenario's plan: its geometry, its model, the yearly table (``plan.csv``) and the shells (``shells.csv``)."""
+
+    scenario: Scenario
+    geometry: Geometry
+    model: PlanModel
+    table: pd.DataFrame
+    shells: pd.DataFrame
+
+    def summary(self) -> dict:
+        """Headline numbers of the plan, with its provenance (``summary.json``)."""
+        t = self.table.set_index("year")
+        last = int(t.index[-1])
+        peak_year = int(t["gw_launched"].idxmax())
+        reach = t.index[t["gw_launched"] >= MILESTONE_GW_LAUNCHED]
+        return {
+            **provenance(self.scenario),
+            "study": {"start_year": int(t.index[0]), "end_year": last},
+            "headline": {
+                "gw_launched_final_year": float(t.loc[last, "gw_launched"]),
+                "gw_operating_final_year": float(t.loc[last, "gw_operating"]),
+                "gw_effective_final_year": float(t.loc[last, "gw_effective"]),
+                "satellites_operating_final_year": float(t.loc[last, "satellites_operating"]),
+                "peak_gw_launched": float(t.loc[peak_year, "gw_launched"]),
+                "peak_gw_launched_year": peak_year,
+                "first_year_100_gw_launched": int(reach[0]) if len(reach) else None,
+                "binding_constraint_final_year": str(t.loc[last, "binding_constraint"]),
+                "compute_availability": float(t["compute_availability"].iloc[0]),
+                "kw_per_tonne_rollup": float(t["kw_per_tonne_rollup"].iloc[0]),
+                "kw_per_tonne_source": "design roll-up" if self.model.kw_from_design else "scenario",
+                "satellite_mass_kg": float(t["satellite_mass_kg"].iloc[0]),
+                "cumulative_capex_usd": float(t["capex_usd"].sum()),
+            },
+            "geometry_sampling": {
+                "satellites_per_shell": self.geometry.sample_sats,
+                "start": self.geometry.start,
+                "days": self.geometry.days,
+                "step_s": self.geometry.step_s,
+            },
+        }
+
+
+def plan(scenario: Scenario | str | None = None, progress: Callable[[float, float], None] | None = None) -> Plan:
+    """Run a scenario (object, built-in name or path; default ``ai1-100gw``); ``progress(done, total)`` reports
+    the geometry step (the slow one)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario or DEFAULT_SCENARIO)
+    geometry = compute_geometry(scenario, progress)
+    model = PlanModel(scenario, geometry)
+    return Plan(scenario, geometry, model, model.table(), model.shells_table())
