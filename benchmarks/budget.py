@@ -1,9 +1,9 @@
-"""Fleet budget benchmark (issue 3): satellite-steps per second of ``orbital.budget`` (illumination + arrays +
+"""Fleet budget benchmark: satellite-steps per second of ``orbital.budget`` (illumination + arrays +
 battery + radiator transient) against ``orbital.illumination`` alone, same fleet, same window, one run.
 
     python benchmarks/budget.py                 # 20,000 satellites x 1 day at 60 s
     python benchmarks/budget.py --sats 100000
-    python benchmarks/budget.py --sats 1000000 --days 365    # W2 (issue 6) on one GPU: pip install ".[cuda]"
+    python benchmarks/budget.py --sats 1000000 --days 365    # W2 (docs/performance.md), GPU: pip install ".[cuda]"
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Illumination benchmark (issue 2; workload W1 of issue 6 at a configurable size).
+"""Illumination benchmark: workload W1 of docs/performance.md (at a configurable size), then W3.
 
 In one run, on the same machine, the same statistics (mean illuminated fraction, longest eclipse, eclipse days)
 over a day at 60 s steps by:
@@ -19,13 +19,11 @@ import platform
 import resource
 import time
 import warnings
-from pathlib import Path
 
 import jax
 import numpy as np
 
 warnings.filterwarnings("ignore", message="The file finals2000A.all has expired")
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "starlink-2026-05-13.tle"
 STEPS = 1440
 
 
@@ -108,7 +106,10 @@ def main():
     args = parser.parse_args()
     jax.config.update("jax_enable_x64", True)
     import orbital
+    from orbital.data import STARLINK_TLE
+    from orbital.data import path as data_path
 
+    tle_path = data_path(STARLINK_TLE)
     rows = []
     print(
         f"machine: {platform.processor() or platform.machine()}, {jax.device_count()} x {jax.devices()[0].platform}, "
@@ -116,19 +117,17 @@ def main():
     )
 
     # (a) skyfield, one satellite at a time.
-    if DATA.exists() and args.skyfield_sats:
+    if args.skyfield_sats:
         import skyfield_data
         from skyfield.api import EarthSatellite, Loader
 
         loader = Loader(skyfield_data.get_skyfield_data_path())
         ts, eph = loader.timescale(builtin=True), loader("de421.bsp")
-        lines = DATA.read_text().splitlines()
+        lines = tle_path.read_text().splitlines()
         times = ts.utc(2026, 5, 13, 0, np.arange(STEPS))
         sats = [EarthSatellite(lines[3 * i + 1], lines[3 * i + 2], lines[3 * i], ts) for i in range(args.skyfield_sats)]
         seconds, _ = timed(lambda: [s.at(times).is_sunlit(eph) for s in sats])
         rows.append(("(a) skyfield is_sunlit, per satellite", args.skyfield_sats, seconds, None))
-    else:
-        print(f"skyfield baseline skipped: {DATA} not found")
 
     fleet = circular_fleet(args.sats)
     # orbital first, so that the process's peak RSS after it is orbital's (plus the imports), not numpy's.
@@ -154,8 +153,8 @@ def main():
     rows.sort(key=lambda row: row[0][:3])
 
     steps = {name: STEPS for name, *_ in rows}
-    if DATA.exists() and args.real_fleet:
-        real = orbital.Fleet.from_tle(DATA)
+    if args.real_fleet:
+        real = orbital.Fleet.from_tle(tle_path)
         compile_s, _ = timed(lambda: orbital.illumination(real, "2026-05-13", 1.0, args.real_step_s))
         seconds, _ = timed(lambda: orbital.illumination(real, "2026-05-13", 1.0, args.real_step_s), repeats=2)
         name = f"(d) orbital.illumination, Starlink TLEs, {args.real_step_s:g} s (JAX SGP4)"

@@ -1,7 +1,8 @@
 """Benchmark: a 30-year yearly projection for 100,000 sampled scenarios in one vmapped call.
 
 Run: python benchmarks/launch_projection.py [--scenarios 100000] [--years 30] [--repeats 5]
-Target (issue 4): under 1 s per call on the 2-core CPU after compilation; compile time reported separately.
+Target (W4 in docs/performance.md): under 1 s per call on the 2-core CPU after compilation; compile time reported
+separately.
 Reports float32 and float64 (scoped ``jax.enable_x64``), the same kernel as ``launch.project``.
 """
 

@@ -1,4 +1,4 @@
-"""float32 against float64 for a year of eclipse statistics (issue 6): the same fleet and window in both
+"""float32 against float64 for a year of eclipse statistics: the same fleet and window in both
 precisions; prints the largest differences of each per-satellite statistic.
 
     python benchmarks/precision.py [--sats 2000] [--days 365]

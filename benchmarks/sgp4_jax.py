@@ -22,8 +22,6 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "starlink-2026-05-13.tle"
-
 
 def load_satrecs(path: Path):
     from sgp4.api import Satrec
@@ -84,7 +82,7 @@ def time_jax(elements, start_min, offsets_min, chunks, layout, kepler_iterations
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--tle", type=Path, default=DATA)
+    parser.add_argument("--tle", type=Path, default=None, help="TLE file (default: the shipped Starlink snapshot)")
     parser.add_argument("--days", type=float, default=1.0)
     parser.add_argument("--step-s", type=float, default=30.0)
     parser.add_argument("--chunk-steps", type=int, default=240)
@@ -100,7 +98,11 @@ def main():
     args = parser.parse_args()
     jax.config.update("jax_enable_x64", True)
     from orbital.core import sgp4 as sgp4_jax
+    from orbital.data import STARLINK_TLE
+    from orbital.data import path as data_path
 
+    if args.tle is None:
+        args.tle = data_path(STARLINK_TLE)
     kepler_iterations = args.kepler_iterations or sgp4_jax.KEPLER_ITERATIONS
     satrecs = load_satrecs(args.tle)
     elements64 = sgp4_jax.sgp4_elements_from_satrecs(satrecs)

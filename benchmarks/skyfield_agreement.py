@@ -1,4 +1,4 @@
-"""Whole-fleet agreement with skyfield (issue 2): every satellite of ../shared/data/starlink-2026-05-13.tle over a
+"""Whole-fleet agreement with skyfield: every satellite of orbital/data/starlink-2026-05-13.tle over a
 day at 60 s steps, ``orbital.sunlit(...) >= 0.5`` against skyfield ``is_sunlit`` (DE421 from skyfield-data).
 Prints the share of satellite-minutes that agree and how far each disagreement is from a shadow transition
 (in steps of the reference). Takes a few minutes (skyfield goes one satellite at a time).
@@ -11,31 +11,30 @@ from __future__ import annotations
 import argparse
 import time
 import warnings
-from pathlib import Path
 
 import jax
 import numpy as np
 
 warnings.filterwarnings("ignore", message="The file finals2000A.all has expired")
-DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "starlink-2026-05-13.tle"
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sats", type=int, default=0, help="first N satellites only (0: all)")
     args = parser.parse_args()
-    if not DATA.exists():
-        raise SystemExit(f"{DATA} not found: this benchmark needs the shared reference data")
     jax.config.update("jax_enable_x64", True)
     import skyfield_data
     from skyfield.api import EarthSatellite, Loader
 
     import orbital
+    from orbital.data import STARLINK_TLE
+    from orbital.data import path as data_path
 
     loader = Loader(skyfield_data.get_skyfield_data_path())
     ts, eph = loader.timescale(builtin=True), loader("de421.bsp")
-    lines = DATA.read_text().splitlines()
-    fleet = orbital.Fleet.from_tle(DATA)
+    tle_path = data_path(STARLINK_TLE)
+    lines = tle_path.read_text().splitlines()
+    fleet = orbital.Fleet.from_tle(tle_path)
     n = args.sats or len(fleet)
     times = ts.utc(2026, 5, 13, 0, np.arange(1440))
     start = time.perf_counter()
