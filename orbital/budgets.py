@@ -29,7 +29,12 @@ from launch.validation import any_traced, check_range
 from orbital import design as design_module
 from orbital.core import lighting as kernels
 from orbital.core import orbits, power
-from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, WGS72_EARTH_RADIUS_KM
+from orbital.core.constants import (
+    EARTH_RADIUS_KM,
+    SECONDS_PER_HOUR,
+    SECONDS_PER_JULIAN_YEAR,
+    WGS72_EARTH_RADIUS_KM,
+)
 from orbital.core.fusion import computed_once
 from orbital.design import SatelliteDesign
 from orbital.fleet import Fleet
@@ -50,7 +55,6 @@ from orbital.lighting import STATISTICS, IlluminationStats, first_step_fraction,
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
 
-SECONDS_PER_YEAR = 365.25 * SECONDS_PER_DAY  # Julian year
 # What the results read of each model's records: every carried field is one more loop over the block's
 # satellites in each compiled step, so the budget keeps no other record (``init(..., records)``).
 POWER_RECORDS = ("min_battery_wh", "array_wh", "load_wh", "compute_wh", "loss_wh", "curtailed_wh")
@@ -412,7 +416,7 @@ def _budget_advance(scan: FleetScan, params: dict, age_years, step_s):
         if state is None:
             state = _initial_state(block_params, chunk)
         offsets = scan.grid.offsets_s[chunk.steps]
-        ages = jnp.asarray(age_years + pad(offsets, scan.chunk) / SECONDS_PER_YEAR, scan.dtype)
+        ages = jnp.asarray(age_years + pad(offsets, scan.chunk) / SECONDS_PER_JULIAN_YEAR, scan.dtype)
         if chunk.elements is not None:
             return _circular_budget_chunk(
                 state, block_params, chunk.elements, chunk.dt_s, chunk.sun_epoch, ages, chunk.valid, step
@@ -454,7 +458,7 @@ def _assemble(fleet: Fleet, lit: IlluminationStats, sizing: FleetSizing, totals:
     """The ``Budget`` from the per-satellite final states: energies in kWh, depths and extremes."""
     design, mass = sizing.design, sizing.mass
     energy, thermal = totals.power, totals.thermal
-    hours = n_time * float(step_s) / power.SECONDS_PER_HOUR
+    hours = n_time * float(step_s) / SECONDS_PER_HOUR
     capacity = mass.battery_capacity_wh
     safe_capacity = jnp.where(capacity > 0, capacity, 1.0)
     retained_eol = (1.0 - design.array_degradation_per_year) ** design.design_life_years

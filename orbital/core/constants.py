@@ -11,6 +11,9 @@ SECONDS_PER_DAY = 86400.0
 SECONDS_PER_MINUTE = 60.0
 MINUTES_PER_DAY = 1440.0
 HOURS_PER_MINUTE = 1.0 / 60.0
+SECONDS_PER_HOUR = 3600.0
+# The Julian year, exactly 365.25 days (IAU Style Manual, Wilkins 1989): ages and degradation rates per year.
+SECONDS_PER_JULIAN_YEAR = 365.25 * SECONDS_PER_DAY
 # Julian date of J2000.0 (TT).
 J2000_JD = 2451545.0
 

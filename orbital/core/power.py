@@ -20,8 +20,7 @@ import equinox as eqx
 import jax.numpy as jnp
 
 from launch.validation import check_parameters, parameter
-
-SECONDS_PER_HOUR = 3600.0
+from orbital.core.constants import SECONDS_PER_HOUR
 
 
 class PowerParams(eqx.Module):

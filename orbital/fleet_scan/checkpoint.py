@@ -10,7 +10,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from orbital._io import write_atomic
+from orbital.atomic_files import write_atomic
 from orbital.fleet import Fleet
 from orbital.fleet_scan.devices import is_writer, put_sats, to_host
 from orbital.timescales import TimeGrid

@@ -15,7 +15,7 @@ from pathlib import Path
 import jax
 import pandas as pd
 
-from orbital._io import write_atomic
+from orbital.atomic_files import write_atomic
 from orbital.planner import plots
 
 RESULTS_DIR = Path("orbital-results")

@@ -21,7 +21,3 @@ def write_atomic(path, write) -> Path:
         Path(temporary).unlink(missing_ok=True)
         raise
     return path
-
-
-def write_text_atomic(path, text: str) -> Path:
-    return write_atomic(path, lambda temporary: temporary.write_text(text))
