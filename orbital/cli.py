@@ -1,6 +1,7 @@
 """The ``orbital`` command line: each command loads its input, makes one public library call and renders the
 result (a table on the console, files through ``orbital.planner.write_files``). The library never changes JAX's
-settings; the CLI turns on 64-bit mode for its own process (see ``_friendly``)."""
+or astropy's settings; the CLI sets them for its own process (see ``_friendly``). Output folders are checked right
+after the arguments are parsed, before any computation (``planner.check_output_dir``)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,11 @@ def _friendly(command):
         # The CLI process's own setting (it owns the process): plans and budgets in float64. Library callers
         # choose for themselves; nothing in the library flips it.
         jax.config.update("jax_enable_x64", True)
+        # Never reach the network: astropy may otherwise fetch a leap-second table when its bundled ones are
+        # near expiry (docs/security.md); the bundled table is then used as it is.
+        from astropy.utils import iers
+
+        iers.conf.auto_download = False
         try:
             return command(*args, **kwargs)
         except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as err:
@@ -99,6 +105,8 @@ def illumination(
 
     from orbital.lighting import illumination as run_illumination
 
+    if out is not None:
+        planner.check_output_dir(out)
     leader = _start_distributed(coordinator, num_processes, process_id)
     fleet = planner.illumination_fleet(tle, start)
     with Progress(console=errors, transient=True, disable=not leader) as bar:
@@ -165,7 +173,7 @@ SCENARIO_HELP = (
     "Built-in scenario name (ai1-100gw, suncatcher, conservative; `orbital scenarios` lists them) or a "
     "path to a scenario TOML file."
 )
-OUT_HELP = "Folder for the results (created if needed; files are replaced atomically)."
+OUT_HELP = "Folder for the results (created if needed; written as a set, atomically; see docs/security.md)."
 DEFAULT_OUT_HELP = OUT_HELP + " Default: orbital-results/<scenario>."
 
 
@@ -175,21 +183,25 @@ def _write(out: Path, files: dict):
 
 
 def _output_dir(scenario_name: str, out: Path | None) -> Path:
-    return out if out is not None else planner.default_output_dir(scenario_name)
+    """``--out``, else ``orbital-results/<scenario name>``; checked to be writable before any computation."""
+    return planner.check_output_dir(out if out is not None else planner.default_output_dir(scenario_name))
 
 
-def _load_model(scenario: str):
-    """Load the scenario and build its plan model; the shells' geometry (the slow step) under a progress bar."""
+def _load_model(scenario: str, out: Path | None):
+    """Load the scenario, check its output folder, and build its plan model (the shells' geometry, the slow
+    step, under a progress bar); returns ``(model, output folder)``."""
     from rich.progress import Progress
 
     loaded = planner.load_scenario(scenario)
+    out_dir = _output_dir(loaded.name, out)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task(
             f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
         )
-        return planner.PlanModel.from_scenario(
+        model = planner.PlanModel.from_scenario(
             loaded, progress=lambda done, total: bar.update(task, completed=done / total)
         )
+    return model, out_dir
 
 
 @app.command()
@@ -217,6 +229,7 @@ def plan(
     from rich.progress import Progress
 
     loaded = planner.load_scenario(scenario)
+    out_dir = _output_dir(loaded.name, out)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task(
             f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
@@ -252,7 +265,7 @@ def plan(
         f"compute availability {h['compute_availability']:.3f}, kW/t at start {h['kw_per_tonne_rollup']:.1f} "
         f"({h['kw_per_tonne_source']}), satellite {h['satellite_mass_kg']:,.0f} kg"
     )
-    _write(_output_dir(loaded.name, out), files)
+    _write(out_dir, files)
 
 
 @app.command()
@@ -277,7 +290,7 @@ def sweep(
     # Bad options fail before the slow geometry step.
     n_points = planner.check_sweep(settings)
     planner.check_metric(metric)
-    model = _load_model(scenario)
+    model, out_dir = _load_model(scenario, out)
     with errors.status(f"evaluating {n_points:,} what-if case(s) in one vmapped call"):
         result = planner.sweep(model, settings)
     keys = list(settings)
@@ -293,7 +306,7 @@ def sweep(
             str(row.binding_constraint),
         )
     console.print(table)
-    _write(_output_dir(model.scenario.name, out), planner.sweep_files(model, result, settings, metric))
+    _write(out_dir, planner.sweep_files(model, result, settings, metric))
 
 
 @app.command()
@@ -309,7 +322,7 @@ def sensitivity(
 
     Writes sensitivity.csv (gradients and elasticities) and tornado.png."""
     planner.check_metric(metric)
-    model = _load_model(scenario)
+    model, out_dir = _load_model(scenario, out)
     with errors.status(f"jax.grad of {metric} with respect to {len(model.names)} inputs"):
         result = planner.sensitivity(model, metric, year)
     table = Table(
@@ -321,7 +334,7 @@ def sensitivity(
     for _, row in result.head(top).iterrows():
         table.add_row(str(row["rank"]), row.input, f"{row.value:.4g}", f"{row.elasticity:+.4f}", row.per)
     console.print(table)
-    _write(_output_dir(model.scenario.name, out), planner.sensitivity_files(model, result, top))
+    _write(out_dir, planner.sensitivity_files(model, result, top))
 
 
 @app.command()
@@ -342,7 +355,7 @@ def montecarlo(
 
     planner.check_draws(n, seed)
     planner.check_metric(metric)
-    model = _load_model(scenario)
+    model, out_dir = _load_model(scenario, out)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task("Monte Carlo draws", total=1.0)
         result = planner.montecarlo(
@@ -361,7 +374,7 @@ def montecarlo(
     for _, row in frame.iloc[::3].iterrows():
         table.add_row(str(int(row.year)), *[f"{row[c]:,.2f}" for c in columns[1:]])
     console.print(table)
-    _write(_output_dir(model.scenario.name, out), planner.montecarlo_files(model, result, metric))
+    _write(out_dir, planner.montecarlo_files(model, result, metric))
 
 
 @app.command()
@@ -372,6 +385,8 @@ def validate(
 ):
     """Published-case table (closed forms and published figures the tests reproduce): source, expected,
     computed, pass/fail. Exit code 1 if any case fails."""
+    if out is not None:
+        planner.check_output_dir(out)
     cases = planner.validation_cases(quick=quick)
     table = Table(title="Published cases")
     for column in ["case", "source", "expected", "computed", "tolerance", "result"]:

@@ -43,6 +43,7 @@ from orbital.planner.model import (
     output_names,
 )
 from orbital.planner.outputs import (
+    check_output_dir,
     default_output_dir,
     montecarlo_files,
     plan_files,
@@ -116,6 +117,7 @@ __all__ = [
     "check_draws",
     "check_inputs",
     "check_metric",
+    "check_output_dir",
     "check_sweep",
     "compute_geometry",
     "default_output_dir",

@@ -1,8 +1,10 @@
 """What each planner run writes: provenance, the set of files of each command, and writing a set atomically.
 
 A file set is ``{file name: content}`` with content bytes (a PNG), text (JSON) or a DataFrame (CSV, no index).
-Everything is computed and rendered in memory before ``write_files`` writes the first file; each file then
-replaces its predecessor in one rename, so a failed run leaves the previous results intact.
+Everything is computed and rendered in memory before ``write_files`` writes the first file; the set is then
+swapped in as a whole (``orbital.atomic_files.write_set``), so a failed run leaves the previous results intact
+and a reader never sees a mix of two runs. Output folders come only from the caller (``--out``) or from a
+scenario name that is a plain folder name (``default_output_dir``); docs/security.md states the rules.
 """
 
 from __future__ import annotations
@@ -10,15 +12,43 @@ from __future__ import annotations
 import importlib.metadata
 import io
 import json
+import math
+import os
 from pathlib import Path
 
 import jax
 import pandas as pd
 
-from orbital.atomic_files import write_atomic
+from orbital.atomic_files import write_set
 from orbital.planner import plots
+from orbital.planner.scenario import SCENARIO_NAME
 
 RESULTS_DIR = Path("orbital-results")
+
+# Every file name a command writes: a folder holding only these (or nothing) is ours to swap as a whole.
+OUTPUT_NAMES = frozenset(
+    {
+        "plan.csv",
+        "shells.csv",
+        "summary.json",
+        "provenance.json",
+        "ramp.png",
+        "eclipse_seasons.png",
+        "mass_breakdown.png",
+        "sweep.csv",
+        "sweep.png",
+        "sweep_provenance.json",
+        "sensitivity.csv",
+        "tornado.png",
+        "sensitivity_provenance.json",
+        "montecarlo.csv",
+        "montecarlo_inputs.csv",
+        "fan.png",
+        "montecarlo_provenance.json",
+        "validation.csv",
+        "satellites.csv",
+    }
+)
 
 
 def provenance(scenario) -> dict:
@@ -37,8 +67,23 @@ def provenance(scenario) -> dict:
     }
 
 
-def to_json(data) -> str:
-    return json.dumps(data, indent=2, default=lambda x: x.item() if hasattr(x, "item") else str(x)) + "\n"
+def _finite(value, key: str, file_name: str):
+    """``value`` with numpy scalars as Python numbers; a NaN or infinity is an error naming its key path."""
+    if isinstance(value, dict):
+        return {k: _finite(v, f"{key}.{k}" if key else str(k), file_name) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v, f"{key}[{i}]", file_name) for i, v in enumerate(value)]
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"{file_name}: {key or '(top level)'} is {value}; check the scenario's numbers")
+    return value
+
+
+def to_json(data, file_name: str = "<json>") -> str:
+    """Indented JSON; strict (no NaN or Infinity, which JSON does not allow): a non-finite number raises a
+    one-line ``ValueError`` naming ``file_name`` and the key path, e.g. ``summary.json: headline.x is inf``."""
+    return json.dumps(_finite(data, "", file_name), indent=2, allow_nan=False, default=str) + "\n"
 
 
 def png_bytes(fig) -> bytes:
@@ -48,25 +93,56 @@ def png_bytes(fig) -> bytes:
 
 
 def default_output_dir(scenario_name: str) -> Path:
-    """Where a scenario's results go unless the caller says otherwise: ``orbital-results/<name>``."""
-    return RESULTS_DIR / scenario_name
+    """Where a scenario's results go unless the caller says otherwise: ``orbital-results/<name>``.
+
+    Refuses (``ValueError``) a name that is not a plain folder name or would leave ``orbital-results/``; scenario
+    loading already refuses such names, this is the second line of defence."""
+    name = str(scenario_name)
+    folder = RESULTS_DIR / name
+    inside = folder.resolve().parent == RESULTS_DIR.resolve()
+    if not SCENARIO_NAME.fullmatch(name) or not inside:
+        raise ValueError(
+            f"scenario name {name!r} cannot name a folder inside {RESULTS_DIR}/: use letters, digits, "
+            "'-', '_' and '.', not starting with '.', at most 80 characters; or give --out DIR"
+        )
+    return folder
+
+
+def check_output_dir(out) -> Path:
+    """Check, before any computation, that ``out`` can receive results: an existing folder that can be written,
+    or a path whose nearest existing parent is a folder that can be written. One-line ``ValueError`` if not."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out}: is an existing file, not a folder; give a folder for the results")
+    existing = out
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.exists():  # pragma: no cover - a relative path always ends at the working directory
+        existing = Path(".")
+    if not existing.is_dir():
+        raise ValueError(f"{out}: cannot create the folder, {existing} is a file")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ValueError(f"{out}: the folder {existing} cannot be written (permissions)")
+    return out
 
 
 def write_files(out, files: dict) -> list:
-    """Write a file set into the folder ``out`` (created if needed), each file replaced atomically."""
-    out = Path(out)
-    written = []
+    """Write a file set into the folder ``out`` (created if needed) as a set (``atomic_files.write_set``).
+
+    The set replaces the previous one in one swap when the folder holds only files this package writes
+    (``OUTPUT_NAMES``; other commands' results there are kept); in a folder with other files, each file is
+    replaced atomically on its own and the other files are left alone."""
+    writers = {}
     for name, content in files.items():
         if isinstance(content, bytes):
-            write = lambda path, c=content: path.write_bytes(c)
+            writers[name] = lambda path, c=content: path.write_bytes(c)
         elif isinstance(content, str):
-            write = lambda path, c=content: path.write_text(c)
+            writers[name] = lambda path, c=content: path.write_text(c)
         elif isinstance(content, pd.DataFrame):
-            write = lambda path, c=content: c.to_csv(path, index=False)
+            writers[name] = lambda path, c=content: c.to_csv(path, index=False)
         else:
             raise TypeError(f"{name}: cannot write a {type(content).__name__}; give bytes, text or a DataFrame")
-        written.append(write_atomic(out / name, write))
-    return written
+    return write_set(out, writers, OUTPUT_NAMES | set(files))
 
 
 # --- the file set of each command ------------------------------------------------------------------------
@@ -76,8 +152,8 @@ def plan_files(result) -> dict:
     return {
         "plan.csv": result.table,
         "shells.csv": result.shells,
-        "summary.json": to_json(result.summary()),
-        "provenance.json": to_json(provenance(scenario)),
+        "summary.json": to_json(result.summary(), "summary.json"),
+        "provenance.json": to_json(provenance(scenario), "provenance.json"),
         "ramp.png": png_bytes(plots.plot_ramp(result.table, f"{scenario.name}: deployment ramp")),
         "eclipse_seasons.png": png_bytes(plots.plot_seasons(result.geometry)),
         "mass_breakdown.png": png_bytes(plots.plot_mass(result.shells)),
@@ -89,7 +165,7 @@ def sweep_files(model, table: pd.DataFrame, settings: dict, metric: str) -> dict
     return {
         "sweep.csv": table,
         "sweep.png": png_bytes(plots.plot_sweep(table, list(settings), metric)),
-        "sweep_provenance.json": to_json({**provenance(model.scenario), "settings": settings}),
+        "sweep_provenance.json": to_json({**provenance(model.scenario), "settings": settings}, "sweep_provenance.json"),
     }
 
 
@@ -104,7 +180,8 @@ def sensitivity_files(model, table: pd.DataFrame, top: int) -> dict:
                 "metric": table.attrs["metric"],
                 "year": table.attrs["year"],
                 "metric_value": table.attrs["metric_value"],
-            }
+            },
+            "sensitivity_provenance.json",
         ),
     }
 
@@ -117,7 +194,8 @@ def montecarlo_files(model, result: dict, metric: str) -> dict:
         "montecarlo_inputs.csv": result["inputs"],
         "fan.png": png_bytes(plots.plot_fan(result["bands"], metric, f"{name}: {metric}")),
         "montecarlo_provenance.json": to_json(
-            {**provenance(model.scenario), "draws": result["n"], "seed": result["seed"]}
+            {**provenance(model.scenario), "draws": result["n"], "seed": result["seed"]},
+            "montecarlo_provenance.json",
         ),
     }
 

@@ -20,7 +20,7 @@ import typing
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, model_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 import launch
 from launch.validation import parameter_specs
@@ -38,10 +38,25 @@ class ScenarioError(ValueError):
     """A scenario file that cannot be used; the message is one line naming the file, key, value and rule."""
 
 
+# A scenario's name is its default output folder (orbital-results/<name>), so it must be a plain folder name:
+# no separators, no leading '.' (no '..', no hidden folder), nothing a shell or file system reads specially.
+SCENARIO_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9_.-]{0,79}")
+
+
 # --- sections ----------------------------------------------------------------------------------------------
 class Meta(Strict):
     name: str = Field(min_length=1, max_length=80)
     description: str = ""
+
+    @field_validator("name")
+    @classmethod
+    def _plain_folder_name(cls, name: str) -> str:
+        if not SCENARIO_NAME.fullmatch(name):
+            raise ValueError(
+                "the name must be a plain folder name (it names orbital-results/<name>): letters, digits, "
+                "'-', '_' and '.', not starting with '.', at most 80 characters"
+            )
+        return name
 
 
 class Study(Strict):
