@@ -73,7 +73,12 @@ class Cadence(eqx.Module):
     """
 
     start_launches_per_yr: float = v.parameter(
-        20.0, unit="launches/yr", low=0.0, low_open=True, doc="launches per year in ref_year (assumption)"
+        20.0,
+        unit="launches/yr",
+        low=0.0,
+        low_open=True,
+        doc="launches per year in ref_year (assumption)",
+        high=1e6,
     )
     ceiling_launches_per_yr: float = v.parameter(
         10_000.0,
@@ -98,7 +103,12 @@ class Cadence(eqx.Module):
         None, low=EARLIEST_YEAR, high=LATEST_YEAR, vector=True, doc="calendar years of the table (model='table')"
     )
     table_launches: object = v.parameter(
-        None, unit="launches/yr", low=0.0, vector=True, doc="launches per year at table_years (model='table')"
+        None,
+        unit="launches/yr",
+        low=0.0,
+        vector=True,
+        doc="launches per year at table_years (model='table')",
+        high=1e6,
     )
     model: str = eqx.field(default="logistic", static=True)
 
@@ -133,16 +143,20 @@ class LaunchLimits(eqx.Module):
     year, one launch per pad per day."""
 
     vehicles_initial: float = v.parameter(
-        5.0, low=0.0, low_open=True, doc="vehicles in service in the first projection year (assumption)"
+        5.0, low=0.0, low_open=True, doc="vehicles in service in the first projection year (assumption)", high=1e5
     )
-    vehicles_built_per_yr: float = v.parameter(25.0, unit="1/yr", low=0.0, doc="vehicles added per year (assumption)")
+    vehicles_built_per_yr: float = v.parameter(
+        25.0, unit="1/yr", low=0.0, doc="vehicles added per year (assumption)", high=1e5
+    )
     flights_per_vehicle_per_yr: float = v.parameter(
         30.0, unit="1/yr", low=0.0, high=1000.0, low_open=True, doc="flights per vehicle per year (assumption)"
     )
     pads_initial: float = v.parameter(
-        2.0, low=0.0, low_open=True, doc="launch pads in the first projection year (assumption)"
+        2.0, low=0.0, low_open=True, doc="launch pads in the first projection year (assumption)", high=10000.0
     )
-    pads_added_per_yr: float = v.parameter(1.0, unit="1/yr", low=0.0, doc="pads added per year (assumption)")
+    pads_added_per_yr: float = v.parameter(
+        1.0, unit="1/yr", low=0.0, doc="pads added per year (assumption)", high=10000.0
+    )
     launches_per_pad_per_day: float = v.parameter(
         1.0, unit="1/day", low=0.0, high=24.0, low_open=True, doc="launches per pad per day (assumption)"
     )
@@ -173,7 +187,7 @@ class VehicleMix(eqx.Module):
         doc="calendar year each vehicle starts taking over (the first entry is ignored)",
     )
     transition_yr: float = v.parameter(
-        2.0, unit="yr", low=0.0, high=50.0, low_open=True, doc="years a vehicle takes to replace its predecessor"
+        2.0, unit="yr", low=0.1, high=50.0, doc="years a vehicle takes to replace its predecessor"
     )
 
     def __check_init__(self):
@@ -202,9 +216,7 @@ class ComputeShare(eqx.Module):
     ramp_start_year: float = v.parameter(
         2027.0, low=EARLIEST_YEAR, high=LATEST_YEAR, doc="calendar year the share starts to ramp"
     )
-    ramp_yr: float = v.parameter(
-        8.0, unit="yr", low=0.0, high=100.0, low_open=True, doc="years from start to end of the ramp"
-    )
+    ramp_yr: float = v.parameter(8.0, unit="yr", low=0.1, high=100.0, doc="years from start to end of the ramp")
 
     def __check_init__(self):
         v.check_parameters(self)
@@ -237,7 +249,7 @@ class CohortParams(eqx.Module):
         doc="kW per tonne that later cohorts approach (SpaceX FCC filing, 100 kW/t)",
     )
     kw_improvement_tau_yr: float = v.parameter(
-        5.0, unit="yr", low=0.0, high=100.0, low_open=True, doc="time constant of the kW/t improvement (assumption)"
+        5.0, unit="yr", low=0.1, high=100.0, doc="time constant of the kW/t improvement (assumption)"
     )
     kw_ref_year: float = v.parameter(
         2027.0, low=EARLIEST_YEAR, high=LATEST_YEAR, doc="calendar year of the kw_per_tonne_initial cohort"
@@ -253,12 +265,13 @@ class CohortParams(eqx.Module):
     failure_rate_per_yr: float = v.parameter(
         0.02, unit="1/yr", low=0.0, high=5.0, doc="constant failure hazard per year (assumption)"
     )
+    # At least ~5 weeks: shorter lives are not designs, and the launched-power price (cost / (power x life))
+    # overflows as the life tends to 0.
     design_life_yr: float = v.parameter(
         5.0,
         unit="yr",
-        low=0.0,
+        low=0.1,
         high=100.0,
-        low_open=True,
         doc="mean retirement age (Suncatcher, arXiv:2511.19468 §2.4: 5 years)",
     )
     # >= 0.05 yr keeps the logistic retirement closed form finite in float32 (launch.core.curves).
@@ -278,10 +291,10 @@ class Capacity(eqx.Module):
     The defaults are placeholders; ``SupplyCaps`` sets each supply's own."""
 
     start_gw_per_yr: float = v.parameter(
-        5.0, unit="GW/yr", low=0.0, low_open=True, doc="GW per year the supply delivers in ref_year"
+        5.0, unit="GW/yr", low=0.0, low_open=True, doc="GW per year the supply delivers in ref_year", high=1e6
     )
     ceiling_gw_per_yr: float = v.parameter(
-        800.0, unit="GW/yr", low=0.0, low_open=True, doc="GW per year the supply tends to"
+        800.0, unit="GW/yr", low=0.0, low_open=True, doc="GW per year the supply tends to", high=1e6
     )
     growth_rate_per_yr: float = v.parameter(
         0.5, unit="1/yr", low=0.0, high=5.0, low_open=True, doc="early exponential growth rate of the supply"
@@ -321,7 +334,11 @@ class SupplyCaps(eqx.Module):
     arrays: Capacity = eqx.field(default_factory=_arrays)
     factory: Capacity = eqx.field(default_factory=_factory)
     demand_gw_per_yr: float = v.parameter(
-        10_000.0, unit="GW/yr", low=0.0, doc="demand for new (growth) GW per year (default: unconstrained)"
+        10_000.0,
+        unit="GW/yr",
+        low=0.0,
+        doc="demand for new (growth) GW per year (default: unconstrained)",
+        high=1e6,
     )
 
     def __check_init__(self):
@@ -352,7 +369,12 @@ class Economics(eqx.Module):
         doc="launch price at cum_mass_start_t (Suncatcher, arXiv:2511.19468 §2.4: $3,600/kg)",
     )
     cum_mass_start_t: float = v.parameter(
-        6000.0, unit="t", low=0.0, low_open=True, doc="cumulative mass to orbit at the start (assumption)"
+        6000.0,
+        unit="t",
+        low=0.0,
+        low_open=True,
+        doc="cumulative mass to orbit at the start (assumption)",
+        high=1e9,
     )
     learning_rate: float = v.parameter(
         0.20,
@@ -362,16 +384,25 @@ class Economics(eqx.Module):
         doc="price drop per doubling of cumulative mass (Suncatcher, arXiv:2511.19468 §2.4: ~20 %)",
     )
     floor_usd_per_kg: float = v.parameter(
-        0.0, unit="USD/kg", low=0.0, doc="price the Wright curve tends to (assumption: none)"
+        0.0, unit="USD/kg", low=0.0, doc="price the Wright curve tends to (assumption: none)", high=1e6
     )
     satellite_usd_per_kw: float = v.parameter(
-        25_000.0, unit="USD/kW", low=0.0, doc="satellite cost per kW including compute hardware (assumption)"
+        25_000.0,
+        unit="USD/kW",
+        low=0.0,
+        doc="satellite cost per kW including compute hardware (assumption)",
+        high=1e7,
     )
     table_years: object = v.parameter(
         None, low=EARLIEST_YEAR, high=LATEST_YEAR, vector=True, doc="calendar years of the table (price_model='table')"
     )
     table_usd_per_kg: object = v.parameter(
-        None, unit="USD/kg", low=0.0, vector=True, doc="launch price at table_years (price_model='table')"
+        None,
+        unit="USD/kg",
+        low=0.0,
+        vector=True,
+        doc="launch price at table_years (price_model='table')",
+        high=1e6,
     )
     price_model: str = eqx.field(default="wright", static=True)
 

@@ -315,7 +315,7 @@ def sensitivity(
     scenario: str = typer.Argument(planner.DEFAULT_SCENARIO, help=SCENARIO_HELP),
     metric: str = typer.Option(planner.DEFAULT_METRIC, help="Output to differentiate (a plan.csv column)."),
     year: int | None = typer.Option(None, help="Year of the output (default: the last study year)."),
-    top: int = typer.Option(20, help="Rows to print and plot."),
+    top: int = typer.Option(20, min=1, help="Rows to print and plot."),
     out: Path | None = typer.Option(None, help=DEFAULT_OUT_HELP),
 ):
     """Exact sensitivities (jax.grad) of one output to every numeric input, ranked.

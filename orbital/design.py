@@ -35,13 +35,27 @@ class SatelliteDesign(eqx.Module):
 
     # Loads.
     compute_power_w: float = parameter(
-        120e3, unit="W", low=0.0, low_open=True, doc="average compute load (SpaceX's figures for AI1: 120 kW)"
+        120e3,
+        unit="W",
+        low=0.0,
+        low_open=True,
+        doc="average compute load (SpaceX's figures for AI1: 120 kW)",
+        high=1e9,
     )
     peak_compute_power_w: float = parameter(
-        150e3, unit="W", low=0.0, low_open=True, doc="peak compute load, >= the average (AI1: 150 kW)"
+        150e3,
+        unit="W",
+        low=0.0,
+        low_open=True,
+        doc="peak compute load, >= the average (AI1: 150 kW)",
+        high=1e9,
     )
     bus_power_w: float = parameter(
-        3e3, unit="W", low=0.0, doc="avionics, communications, attitude control: ~2.5 % of compute (assumption)"
+        3e3,
+        unit="W",
+        low=0.0,
+        doc="avionics, communications, attitude control: ~2.5 % of compute (assumption)",
+        high=1e9,
     )
     # Arrays.
     array_power_w_m2: float = parameter(
@@ -50,9 +64,14 @@ class SatelliteDesign(eqx.Module):
         low=0.0,
         low_open=True,
         doc="array output per m^2 at 1 AU, normal incidence, beginning of life (assumption)",
-    )
+        high=1361.0,
+    )  # an array cannot deliver more than the solar constant (Kopp & Lean 2011)
     array_oversize: float = parameter(
-        1.0, low=0.0, low_open=True, doc="array area over the area that carries peak compute + bus in full sun"
+        1.0,
+        low=0.0,
+        low_open=True,
+        doc="array area over the area that carries peak compute + bus in full sun",
+        high=100.0,
     )
     array_degradation_per_year: float = parameter(
         0.015,
@@ -68,6 +87,7 @@ class SatelliteDesign(eqx.Module):
         low=0.0,
         low_open=True,
         doc="thin roll-out blankets and booms (assumption; ROSA-class arrays ~1 kg/m^2)",
+        high=100.0,
     )
     array_tracks_sun: float = parameter(
         1.0,
@@ -78,7 +98,7 @@ class SatelliteDesign(eqx.Module):
     )
     # Battery (Li-ion, pack level).
     battery_specific_energy_wh_kg: float = parameter(
-        200.0, unit="W h/kg", low=0.0, low_open=True, doc="Li-ion pack-level specific energy (assumption)"
+        200.0, unit="W h/kg", low=0.0, low_open=True, doc="Li-ion pack-level specific energy (assumption)", high=10000.0
     )
     battery_depth_of_discharge: float = parameter(
         0.3,
@@ -100,7 +120,7 @@ class SatelliteDesign(eqx.Module):
     )
     # Radiator.
     radiator_temperature_k: float = parameter(
-        320.0, unit="K", low=0.0, low_open=True, doc="radiator operating temperature (assumption)"
+        320.0, unit="K", low=0.0, low_open=True, doc="radiator operating temperature (assumption)", high=2000.0
     )
     radiator_emissivity: float = parameter(
         0.9, low=0.0, high=1.0, low_open=True, doc="infrared emissivity: white paint / OSR-class coating"
@@ -117,6 +137,7 @@ class SatelliteDesign(eqx.Module):
         low=0.0,
         low_open=True,
         doc="deployable panels with a pumped loop (assumption; ISS radiators ~10 kg/m^2)",
+        high=100.0,
     )
     radiator_heat_capacity_j_k_m2: float = parameter(
         2.5 * 900.0,
@@ -124,22 +145,32 @@ class SatelliteDesign(eqx.Module):
         low=0.0,
         low_open=True,
         doc="panel heat capacity per m^2: 2.5 kg/m^2 of aluminium x 900 J/(kg K)",
+        high=1e7,
     )
     chip_to_radiator_k_w: float = parameter(
-        2.0e-4, unit="K/W", low=0.0, doc="junction-to-radiator thermal resistance: 30 K at 150 kW (assumption)"
+        2.0e-4,
+        unit="K/W",
+        low=0.0,
+        doc="junction-to-radiator thermal resistance: 30 K at 150 kW (assumption)",
+        high=1.0,
     )
     chip_max_temperature_k: float = parameter(
-        358.15, unit="K", low=0.0, low_open=True, doc="chip junction limit: 85 C (assumption)"
+        358.15, unit="K", low=0.0, low_open=True, doc="chip junction limit: 85 C (assumption)", high=1000.0
     )
     # Masses.
     compute_mass_kg_per_kw: float = parameter(
-        3.0, unit="kg/kW", low=0.0, low_open=True, doc="compute hardware per kW of peak compute (assumption)"
+        3.0,
+        unit="kg/kW",
+        low=0.0,
+        low_open=True,
+        doc="compute hardware per kW of peak compute (assumption)",
+        high=10000.0,
     )
-    bus_mass_kg: float = parameter(150.0, unit="kg", low=0.0, doc="bus hardware (assumption)")
+    bus_mass_kg: float = parameter(150.0, unit="kg", low=0.0, doc="bus hardware (assumption)", high=1e7)
     structure_fraction: float = parameter(
         0.15, low=0.0, high=1.0, high_open=True, doc="structure as a share of the total mass (assumption)"
     )
-    design_life_years: float = parameter(5.0, unit="yr", low=0.0, low_open=True, doc="design life (assumption)")
+    design_life_years: float = parameter(5.0, unit="yr", low=0.1, high=100.0, doc="design life (assumption)")
 
     def __check_init__(self):
         check_parameters(self)

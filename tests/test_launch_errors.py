@@ -29,7 +29,7 @@ LAUNCHES = np.array([8, 18, 21, 13, 25, 31, 61, 96.0])
         (
             lambda: launch.Cadence(start_launches_per_yr=-3.0),
             ValueError,
-            "Cadence.start_launches_per_yr=-3 launches/yr is outside the allowed range (0, inf) launches/yr",
+            "Cadence.start_launches_per_yr=-3 launches/yr is outside the allowed range (0, 1e+06] launches/yr",
         ),
         (
             lambda: launch.Cadence(start_launches_per_yr=200.0, ceiling_launches_per_yr=100.0),

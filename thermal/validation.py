@@ -204,13 +204,16 @@ def format_interval(low=-math.inf, high=math.inf, low_open=False, high_open=Fals
 
 
 def check_range(name: str, value, low=-math.inf, high=math.inf, *, low_open=False, high_open=False, unit: str = ""):
-    """Raise ValueError naming ``name`` if any concrete element is NaN or outside the interval."""
+    """Raise ValueError naming ``name`` if any concrete element is NaN, infinite or outside the interval.
+
+    An infinite bound is never attained (the interval prints open there), so +-inf is always refused: a scenario
+    number of ``inf`` would otherwise flow into the plan and its JSON outputs."""
     if is_traced(value) or value is None:
         return value
     array = np.asarray(value, dtype=float)
     below = array <= low if low_open else array < low
     above = array >= high if high_open else array > high
-    bad = np.isnan(array) | below | above
+    bad = ~np.isfinite(array) | below | above
     if np.any(bad):
         offender = array[bad].flat[0] if array.ndim else float(array)
         suffix = f" {unit}" if unit else ""

@@ -34,6 +34,7 @@ from orbital.planner.fleets import default_shells, illumination_fleet, represent
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import InputLayout, input_names, is_calendar_input
 from orbital.planner.model import (
+    CATEGORICAL_OUTPUTS,
     DEFAULT_METRIC,
     METRICS,
     PLAN_COLUMNS,
@@ -57,6 +58,8 @@ from orbital.planner.plots import plot_fan, plot_mass, plot_ramp, plot_seasons, 
 from orbital.planner.published_cases import validation_cases
 from orbital.planner.scenario import (
     DEFAULT_SCENARIO,
+    MAX_DRAWS,
+    MAX_SEED,
     SCENARIO_DIR,
     CadenceIn,
     CapacityIn,
@@ -83,6 +86,9 @@ from orbital.planner.scenario import (
 from orbital.planner.yearly_plan import Plan, plan
 
 __all__ = [
+    "CATEGORICAL_OUTPUTS",
+    "MAX_DRAWS",
+    "MAX_SEED",
     "DEFAULT_METRIC",
     "DEFAULT_SCENARIO",
     "MAX_SWEEP_POINTS",

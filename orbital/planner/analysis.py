@@ -17,6 +17,7 @@ import launch
 from orbital.design import SatelliteDesign
 from orbital.planner.inputs import check_input_ranges, is_calendar_input, unflatten_inputs
 from orbital.planner.model import DEFAULT_METRIC, PlanModel, check_metric, model_rollup
+from orbital.planner.scenario import MAX_DRAWS, MAX_SEED
 
 MAX_SWEEP_POINTS = 100_000
 MONTECARLO_METRICS = ("gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd")
@@ -188,11 +189,15 @@ def rebuild(parameters):
 
 # --- Monte Carlo --------------------------------------------------------------------------------------------
 def check_draws(n: int | None = None, seed: int | None = None):
-    """Monte Carlo needs at least 2 draws and a seed >= 0 (None: the scenario's value, checked on load)."""
-    if n is not None and int(n) < 2:
-        raise ValueError(f"n={n}: Monte Carlo needs at least 2 draws")
-    if seed is not None and int(seed) < 0:
-        raise ValueError(f"seed={seed}: give a seed >= 0")
+    """Monte Carlo needs 2 to ``MAX_DRAWS`` draws and a seed in [0, 2^32) (None: the scenario's value, checked on
+    load)."""
+    if n is not None and not 2 <= int(n) <= MAX_DRAWS:
+        raise ValueError(
+            f"n={n} is outside the allowed range [2, {MAX_DRAWS:,}] draws (Monte Carlo needs at least 2 draws; "
+            "for more than the maximum, pool the draws of several seeds)"
+        )
+    if seed is not None and not 0 <= int(seed) < MAX_SEED:
+        raise ValueError(f"seed={seed} is outside the allowed range [0, {MAX_SEED - 1}]")
 
 
 def _norm_cdf(z):

@@ -69,8 +69,17 @@ def output_names() -> list:
     return list(dict.fromkeys(METRICS + [c for c in launch.TABLE_COLUMNS.values() if c not in METRICS] + PLAN_COLUMNS))
 
 
+# Outputs that are labels, not quantities: the calendar year and the codes of the binding constraint. They have no
+# derivative and no meaningful percentile, so sensitivities, sweeps and Monte Carlo refuse them as metrics.
+CATEGORICAL_OUTPUTS = ("year", "launch_limit_code", "binding_code")
+
+
 def check_metric(metric: str) -> str:
-    allowed = output_names()
+    allowed = [name for name in output_names() if name not in CATEGORICAL_OUTPUTS]
+    if metric in CATEGORICAL_OUTPUTS:
+        raise ValueError(
+            f"metric={metric!r} is a label (a year or a code), not a plan quantity; allowed: {', '.join(allowed)}"
+        )
     if metric not in allowed:
         raise ValueError(f"metric={metric!r} is not a plan output; allowed: {', '.join(allowed)}")
     return metric

@@ -43,6 +43,14 @@ class Plan:
                 "peak_gw_launched": float(t.loc[peak_year, "gw_launched"]),
                 "peak_gw_launched_year": peak_year,
                 "first_year_100_gw_launched": int(reach[0]) if len(reach) else None,
+                # A null milestone says why, so a reader does not take it for a missing value.
+                "first_year_100_gw_launched_note": (
+                    f"reached in {int(reach[0])}"
+                    if len(reach)
+                    else f"not reached in {int(t.index[0])}-{last}: the peak is "
+                    f"{float(t.loc[peak_year, 'gw_launched']):.1f} GW/yr in {peak_year}, limited by "
+                    f"{t.loc[peak_year, 'binding_constraint']}"
+                ),
                 "binding_constraint_final_year": str(t.loc[last, "binding_constraint"]),
                 "compute_availability": float(t["compute_availability"].iloc[0]),
                 "kw_per_tonne_rollup": float(t["kw_per_tonne_rollup"].iloc[0]),

@@ -1,0 +1,96 @@
+"""Bad inputs that used to pass silently or end in a traceback: infinite numbers, categorical metrics,
+unbounded Monte Carlo draws and seeds, an empty tornado. Each now gets one line naming the argument or key."""
+
+import math
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import launch
+from orbital import planner
+from orbital.cli import app
+
+runner = CliRunner()
+SHELL = {"name": "dawn-dusk", "altitude_km": 650.0, "ltan_hours": 18.0, "share": 1.0}
+
+
+def one_line_error(output: str) -> str:
+    lines = [line for line in output.strip().splitlines() if line.strip()]
+    assert len(lines) == 1, output
+    assert "Traceback" not in output
+    return lines[0]
+
+
+@pytest.mark.parametrize("value", [math.inf, -math.inf, math.nan])
+def test_non_finite_parameters_are_refused_at_construction(value):
+    with pytest.raises(ValueError, match=r"LaunchLimits\.vehicles_initial=(-?inf|nan) is outside the allowed range"):
+        launch.LaunchLimits(vehicles_initial=value)
+
+
+def test_an_infinite_scenario_number_is_refused_naming_its_key():
+    # TOML's `inf` used to pass pydantic's float check and reach summary.json as Infinity.
+    raw = {"scenario": {"name": "inf-case"}, "limits": {"vehicles_initial": math.inf}, "shells": [SHELL]}
+    with pytest.raises(planner.ScenarioError) as err:
+        planner.parse_scenario(raw, "inf.toml").launch_scenario()
+    message = str(err.value)
+    assert "\n" not in message
+    assert "vehicles_initial" in message and "inf" in message, message
+
+
+def test_fit_ramp_refuses_an_infinite_count():
+    years = np.arange(2016, 2025, dtype=float)
+    launches = np.array([8, 18, 21, 13, 25, 31, 61, 96, np.inf])
+    with pytest.raises(ValueError, match=r"launches=inf launches/yr is outside the allowed range \[0, inf\)"):
+        launch.fit_ramp(years, launches)
+
+
+@pytest.mark.parametrize("metric", ["year", "launch_limit_code", "binding_code"])
+def test_categorical_outputs_are_not_metrics(metric):
+    with pytest.raises(ValueError, match=f"metric='{metric}' is a label \\(a year or a code\\), not a plan quantity"):
+        planner.check_metric(metric)
+    assert planner.check_metric("gw_effective") == "gw_effective"
+
+
+@pytest.mark.parametrize(
+    ("n", "seed", "pattern"),
+    [
+        (1, None, r"n=1 is outside the allowed range \[2, 1,000,000\]"),
+        (100_000_000, None, r"n=100000000 is outside the allowed range \[2, 1,000,000\]"),
+        (None, -1, r"seed=-1 is outside the allowed range \[0, 4294967295\]"),
+        (None, 2**64, r"seed=18446744073709551616 is outside the allowed range"),
+    ],
+)
+def test_monte_carlo_draws_and_seed_are_bounded(n, seed, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        planner.check_draws(n, seed)
+    planner.check_draws(2, 0)
+    planner.check_draws(planner.MAX_DRAWS, planner.MAX_SEED - 1)
+
+
+def test_cli_refuses_huge_draws_and_seeds_before_any_computation(monkeypatch):
+    def never(*args, **kwargs):
+        raise AssertionError("the scenario's geometry must not be computed for bad options")
+
+    monkeypatch.setattr(planner.PlanModel, "from_scenario", never)
+    for args in (["-n", "100000000"], ["--seed", str(2**64)]):
+        result = runner.invoke(app, ["montecarlo", "ai1-100gw", *args])
+        assert result.exit_code == 2, result.output
+        assert "is outside the allowed range" in one_line_error(result.output)
+
+
+@pytest.mark.parametrize("top", ["0", "-3"])
+def test_cli_sensitivity_needs_at_least_one_row(top, monkeypatch):
+    monkeypatch.setattr(planner.PlanModel, "from_scenario", lambda *a, **k: pytest.fail("computed"))
+    result = runner.invoke(app, ["sensitivity", "ai1-100gw", "--top", top])
+    assert result.exit_code == 2
+    assert "--top" in result.output
+
+
+def test_a_null_milestone_says_why():
+    # ai1-100gw peaks just below 100 GW/yr (96.8 in 2045, launch-bound): the summary must say so, not just null.
+    scenario = planner.load_scenario("ai1-100gw").with_changes(study={"geometry_days": 2, "geometry_step_s": 1800})
+    headline = planner.plan(scenario).summary()["headline"]
+    assert headline["first_year_100_gw_launched"] is None
+    note = headline["first_year_100_gw_launched_note"]
+    assert note.startswith("not reached in 2027-2045: the peak is 96.8 GW/yr in 2045, limited by launch"), note
