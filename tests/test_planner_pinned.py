@@ -1,7 +1,8 @@
 """The default plan, pinned: ``orbital plan``'s tables for ``ai1-100gw`` in float64 against stored values.
 
-The stored CSVs were written by the planner before its code was reorganised into ``orbital/planner/``; a
-refactoring that changes any number by more than 1e-12 (relative) fails here. Regenerate them only for a change
+The stored CSVs were written by the planner before its code was reorganised into ``orbital/planner/`` (and written
+again once, when the longest eclipse began to be measured at 30 s whatever the geometry step); a refactoring
+that changes any number by more than 1e-12 (relative) fails here. Regenerate them only for a change
 that is meant to move the numbers, and say so in the commit.
 """
 

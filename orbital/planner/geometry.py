@@ -20,6 +20,10 @@ from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg, illumination, sunlit
 from orbital.planner.fleets import representative_shells
 
+# The longest eclipse sizes the battery. Counted in whole steps it is right only to a step (10 min at the default
+# 600 s), so it is measured again at this step whenever the geometry step is coarser: right to half a minute.
+ECLIPSE_STEP_S = 30.0
+
 
 @dataclasses.dataclass(frozen=True)
 class Geometry:
@@ -30,7 +34,7 @@ class Geometry:
     inclination_deg: np.ndarray
     sunlit_fraction: np.ndarray  # mean over the sample and the window
     min_sunlit_fraction: np.ndarray  # worst satellite of the sample
-    worst_eclipse_min: np.ndarray  # longest eclipse of any sampled satellite (sizes the battery)
+    worst_eclipse_min: np.ndarray  # longest eclipse of any sampled satellite, at ECLIPSE_STEP_S (sizes the battery)
     eclipse_days: np.ndarray  # most days with an eclipse, any sampled satellite
     array_cos_mean: np.ndarray  # mean |sin beta|: cosine of arrays fixed normal to the orbit plane
     day_offsets: np.ndarray  # (n_days,) days since the window start
@@ -78,6 +82,9 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
     beta_times = start + TimeDelta(np.arange(n_days) * SECONDS_PER_DAY, format="sec")
     beta = beta_angle_deg(fleet, beta_times)
     cos_mean = np.abs(np.sin(np.deg2rad(beta))).mean(axis=1)
+    worst_eclipse = stats.max_eclipse_min
+    if study.geometry_step_s > ECLIPSE_STEP_S:
+        worst_eclipse = illumination(fleet, study.geometry_start, study.geometry_days, ECLIPSE_STEP_S).max_eclipse_min
     if progress:
         progress(1.0, 1.0)
 
@@ -90,7 +97,7 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
         inclination_deg=np.array([s.inclination_deg for s in shells]),
         sunlit_fraction=per_shell(stats.sunlit_fraction, np.mean),
         min_sunlit_fraction=per_shell(stats.sunlit_fraction, np.min),
-        worst_eclipse_min=per_shell(np.nan_to_num(stats.max_eclipse_min), np.max),
+        worst_eclipse_min=per_shell(np.nan_to_num(worst_eclipse), np.max),
         eclipse_days=per_shell(stats.eclipse_days, np.max),
         array_cos_mean=per_shell(cos_mean, np.mean),
         day_offsets=np.arange(n_days, dtype=float),
