@@ -10,6 +10,7 @@ through ``orbital.interop``, which knows nothing of fleets.
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from functools import partial
 from pathlib import Path
 
@@ -220,7 +221,13 @@ class Fleet:
             text = path.read_text()
         except OSError as err:
             raise ValueError(f"path={str(path)!r}: cannot read the TLE file ({err.strerror})") from None
+        except UnicodeDecodeError as err:
+            raise ValueError(
+                f"path={str(path)!r}: not a text file (byte {err.object[err.start]:#04x} at offset {err.start} is "
+                "not UTF-8); expected two- or three-line element sets (TLE text)"
+            ) from None
         names, satrecs = parse_tle(text, source=str(path))
+        names, satrecs = _drop_duplicate_satellites(names, satrecs, source=str(path))
         jd = np.array([s.jdsatepoch for s in satrecs]) + np.array([s.jdsatepochF for s in satrecs])
         epoch = Time(float(np.median(jd)), format="jd", scale="utc")
         return cls(names=names, shell_index=np.zeros(len(names)), shell_names=[path.stem], epoch=epoch, satrecs=satrecs)
@@ -266,6 +273,25 @@ class Fleet:
         whole, fraction = shifted.utc_jd_parts()
         error, position, velocity = self._satrec_array.sgp4(whole, fraction)
         return position, velocity, error
+
+
+def _drop_duplicate_satellites(names: list, satrecs: list, source: str):
+    """Keep the first element set of each catalogue number; warn how many later ones were dropped."""
+    seen, keep, duplicates = set(), [], []
+    for index, satrec in enumerate(satrecs):
+        if satrec.satnum in seen:
+            duplicates.append(satrec.satnum)
+        else:
+            seen.add(satrec.satnum)
+            keep.append(index)
+    if duplicates:
+        warnings.warn(
+            f"{source}: dropped {len(duplicates)} duplicate element set(s) (same catalogue number as an earlier "
+            f"one, e.g. {duplicates[0]}); the first of each is kept",
+            UserWarning,
+            stacklevel=3,
+        )
+    return [names[i] for i in keep], [satrecs[i] for i in keep]
 
 
 def _tle_checksum(line: str) -> int:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +22,7 @@ import pandas as pd
 
 from orbital.core import lighting as kernels
 from orbital.core import orbits, stats, sun
-from orbital.core.constants import AU_KM, SECONDS_PER_MINUTE, SOLAR_CONSTANT_W_M2
+from orbital.core.constants import AU_KM, SECONDS_PER_DAY, SECONDS_PER_MINUTE, SOLAR_CONSTANT_W_M2
 from orbital.fleet import Fleet
 from orbital.fleet_scan import (
     DEFAULT_BLOCK_SATS,
@@ -83,6 +84,27 @@ def first_step_fraction(chunk: Chunk):
     if chunk.elements is not None:
         return _jit_circular_fraction(chunk.elements, chunk.dt_s[:1], chunk.sun_epoch)[:, 0]
     return _jit_vector_fraction(chunk.position_km[:, :1], chunk.dt_s[:1], chunk.sun_epoch)[:, 0]
+
+
+# SGP4 predictions drift by kilometres per day away from the element sets' epoch (Vallado et al. 2006,
+# AIAA 2006-6753 §1); element sets are normally refreshed within days, so a month is far outside their use.
+ELEMENT_AGE_WARN_DAYS = 30.0
+
+
+def warn_element_age(fleet: Fleet, grid) -> None:
+    """Warn (once) when an SGP4 fleet's window starts more than ``ELEMENT_AGE_WARN_DAYS`` from the element sets'
+    median epoch, pointing at the caller of the public function that called this."""
+    if fleet.kind != "sgp4":
+        return
+    age_days = (grid.utc_jd1 - fleet.epoch.utc.jd1) + (grid.utc_jd2 - fleet.epoch.utc.jd2)
+    if abs(age_days) > ELEMENT_AGE_WARN_DAYS:
+        warnings.warn(
+            f"the window starts {age_days:+.1f} days from the element sets' median epoch "
+            f"{fleet.epoch.utc.isot[:19]}Z (more than {ELEMENT_AGE_WARN_DAYS:g} days): SGP4 accuracy degrades "
+            "with element age; use element sets from near the window",
+            RuntimeWarning,
+            stacklevel=3,
+        )
 
 
 def _is_single_instant(times) -> bool:
@@ -236,10 +258,13 @@ class IlluminationStats:
         )
 
     def by_shell(self) -> pd.DataFrame:
-        """Shell-level summary: satellites, mean sunlit fraction, worst eclipse, most eclipse days."""
+        """Shell-level summary: satellites (with valid results), mean sunlit fraction, worst eclipse, most eclipse
+        days over those satellites, and ``satellites_lost``: those whose SGP4 propagation failed (NaN results)."""
         frame = self.to_dataframe()
+        frame["lost"] = ~np.isfinite(frame["sunlit_fraction"].to_numpy(dtype=float))
         return frame.groupby("shell", sort=False).agg(
-            satellites=("name", "size"),
+            satellites=("sunlit_fraction", "count"),
+            satellites_lost=("lost", "sum"),
             sunlit_fraction=("sunlit_fraction", "mean"),
             min_sunlit_fraction=("sunlit_fraction", "min"),
             max_eclipse_min=("max_eclipse_min", "max"),
@@ -276,6 +301,7 @@ def illumination(
     check_fleet(fleet)
     dtype = working_dtype(dtype)
     grid = uniform_grid("start", start, float(days), float(step_s))
+    warn_element_age(fleet, grid)
     n_time = grid.offsets_s.size
     scan = FleetScan.plan(
         fleet,
@@ -316,7 +342,11 @@ def illumination(
     totals = scan.gather(states)
     sunlit_fraction = totals.sunlit_sum.astype(float) / n_time
     eclipse_fraction = totals.eclipse_steps / n_time
-    max_eclipse_min = totals.max_eclipse_run * float(step_s) / SECONDS_PER_MINUTE
+    # A run is counted in whole steps; when the step does not divide the window the last step reaches past the
+    # window's end, so the run is capped at the window (unchanged whenever the step divides the window).
+    max_eclipse_min = np.minimum(
+        totals.max_eclipse_run * float(step_s) / SECONDS_PER_MINUTE, float(days) * SECONDS_PER_DAY / SECONDS_PER_MINUTE
+    )
     eclipse_days = totals.eclipse_days.astype(float)
     for field in (sunlit_fraction, eclipse_fraction, max_eclipse_min, eclipse_days):
         field[failed] = np.nan

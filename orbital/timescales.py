@@ -116,13 +116,16 @@ def time_grid(name: str, value) -> TimeGrid:
 
 
 def uniform_grid(name: str, start, days: float, step_s: float) -> TimeGrid:
-    """Steps of ``step_s`` seconds from ``start`` covering ``days`` (end excluded)."""
+    """Steps of ``step_s`` seconds (0 < step_s <= the window) from ``start`` covering ``days`` (end excluded)."""
     if not np.isfinite(days) or days <= 0:
         raise ValueError(f"days={days!r} is outside the allowed range (0, inf)")
-    if not np.isfinite(step_s) or step_s <= 0:
-        raise ValueError(f"step_s={step_s!r} is outside the allowed range (0, inf) s")
+    window_s = days * SECONDS_PER_DAY
+    # A step longer than the window would make one instant stand for more time than the window holds (a one-day
+    # window reporting a 9,600-minute eclipse).
+    if not np.isfinite(step_s) or step_s <= 0 or step_s > window_s:
+        raise ValueError(f"step_s={step_s!r} is outside the allowed range (0, {window_s:g}] s (the window length)")
     reference = time_grid(name, start)
     if reference.offsets_s.size != 1:
         raise ValueError(f"{name}: expected a single start instant, got {reference.offsets_s.size}")
-    n_steps = int(np.ceil(days * SECONDS_PER_DAY / step_s - 1e-9))
+    n_steps = int(np.ceil(window_s / step_s - 1e-9))
     return reference._replace(offsets_s=np.arange(n_steps, dtype=float) * step_s)

@@ -4,6 +4,8 @@ saved atomically after a time chunk. Every process takes part in the gathers; pr
 from __future__ import annotations
 
 import hashlib
+import zipfile
+import zlib
 from pathlib import Path
 
 import jax
@@ -66,26 +68,43 @@ def save_checkpoint(path: Path, key: str, next_step: int, states: dict, **extra:
     write_atomic(path, write)
 
 
+def _read_arrays(path: Path) -> dict[str, np.ndarray]:
+    """Every array of the checkpoint at ``path``, read into memory; one clear ValueError when the file is damaged
+    (truncated, empty, random bytes), a directory, or not a checkpoint of this program."""
+    try:
+        with np.load(path, allow_pickle=False) as saved:
+            arrays = {name: saved[name].copy() for name in saved.files}
+        missing = [name for name in ("run_key", "next_step") if name not in arrays]
+        if missing:
+            raise KeyError(f"no {missing[0]!r} entry")
+        int(arrays["next_step"])
+    except (OSError, EOFError, ValueError, KeyError, TypeError, zipfile.BadZipFile, zlib.error) as err:
+        reason = f"{type(err).__name__}: {err}".replace("\n", " ")
+        raise ValueError(
+            f"checkpoint {str(path)!r} is damaged or not a checkpoint of this program ({reason}): delete it to "
+            "start again, or pass another path"
+        ) from None
+    return arrays
+
+
 def load_checkpoint(path: Path, key: str):
     """(next step, saved blocks, extra arrays) from ``path``, or None when there is no checkpoint yet. Saved
     blocks are ``{first satellite: {leaf name: array}}``; ``restore_states`` rebuilds them as states."""
     if not path.exists():
         return None
-    with np.load(path) as saved:
-        if str(saved["run_key"]) != key:
-            raise ValueError(
-                f"checkpoint={str(path)!r} belongs to a different run (fleet, window, design, dtype or "
-                "chunking differ); delete it or pass another path"
-            )
-        blocks = {}
-        for name in saved.files:
-            if ":" in name:
-                s0, leaf = name.split(":", 1)
-                blocks.setdefault(int(s0), {})[leaf] = saved[name].copy()
-        extra = {
-            name: saved[name].copy() for name in saved.files if ":" not in name and name not in ("run_key", "next_step")
-        }
-        return int(saved["next_step"]), blocks, extra
+    saved = _read_arrays(path)
+    if str(saved["run_key"]) != key:
+        raise ValueError(
+            f"checkpoint={str(path)!r} belongs to a different run (fleet, window, design, dtype or "
+            "chunking differ); delete it or pass another path"
+        )
+    blocks = {}
+    for name, value in saved.items():
+        if ":" in name:
+            s0, leaf = name.split(":", 1)
+            blocks.setdefault(int(s0), {})[leaf] = value
+    extra = {name: value for name, value in saved.items() if ":" not in name and name not in ("run_key", "next_step")}
+    return int(saved["next_step"]), blocks, extra
 
 
 def restore_states(blocks: dict, template, mesh) -> dict:
