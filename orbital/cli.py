@@ -79,7 +79,11 @@ def illumination(
     tle: Path | None = typer.Option(
         None, help="Three- or two-line TLE file of a real fleet (SGP4). Default: a built-in mix of three shells."
     ),
-    start: str = typer.Option("2027-01-01", help="Window start, ISO date or datetime (UTC)."),
+    start: str | None = typer.Option(
+        None,
+        help="Window start, ISO date or datetime (UTC). Default: the median epoch of the --tle element sets, "
+        "else 2027-01-01.",
+    ),
     days: float = typer.Option(1.0, help="Window length in days."),
     step_s: float = typer.Option(60.0, "--step-s", help="Time step in seconds."),
     float32: bool = typer.Option(False, "--float32", help="Compute in float32 (faster, see README tolerances)."),
@@ -109,6 +113,7 @@ def illumination(
         planner.check_output_dir(out)
     leader = _start_distributed(coordinator, num_processes, process_id)
     fleet = planner.illumination_fleet(tle, start)
+    start = start or planner.default_window_start(fleet)
     with Progress(console=errors, transient=True, disable=not leader) as bar:
         task = bar.add_task(f"{len(fleet):,} satellites x {days:g} days", total=1.0)
         stats = run_illumination(

@@ -94,3 +94,15 @@ def test_a_null_milestone_says_why():
     assert headline["first_year_100_gw_launched"] is None
     note = headline["first_year_100_gw_launched_note"]
     assert note.startswith("not reached in 2027-2045: the peak is 96.8 GW/yr in 2045, limited by launch"), note
+
+
+def test_a_tle_window_starts_at_the_element_sets_median_epoch(tmp_path):
+    # It used to start on 2027-01-01 whatever the epochs: 357 of the shipped Starlink satellites came out NaN.
+    from orbital.data import STARLINK_TLE, path
+
+    tle = tmp_path / "few.tle"
+    tle.write_text("\n".join(path(STARLINK_TLE).read_text().splitlines()[:30]) + "\n")
+    result = runner.invoke(app, ["illumination", "--tle", str(tle), "--days", "0.1", "--step-s", "600"])
+    assert result.exit_code == 0, result.output
+    assert "Illumination from 2026-05-1" in result.output
+    assert "element sets' median epoch" not in result.output  # no age warning: the window is at the epochs

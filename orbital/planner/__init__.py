@@ -30,7 +30,13 @@ from orbital.planner.analysis import (
     sensitivity,
     sweep,
 )
-from orbital.planner.fleets import default_shells, illumination_fleet, representative_shells
+from orbital.planner.fleets import (
+    DEFAULT_WINDOW_START,
+    default_shells,
+    default_window_start,
+    illumination_fleet,
+    representative_shells,
+)
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import InputLayout, input_names, is_calendar_input
 from orbital.planner.model import (
@@ -86,6 +92,8 @@ from orbital.planner.scenario import (
 from orbital.planner.yearly_plan import Plan, plan
 
 __all__ = [
+    "DEFAULT_WINDOW_START",
+    "default_window_start",
     "CATEGORICAL_OUTPUTS",
     "MAX_DRAWS",
     "MAX_SEED",

@@ -35,6 +35,18 @@ def default_shells(epoch: str) -> list:
     ]
 
 
-def illumination_fleet(tle=None, start: str = "2027-01-01") -> Fleet:
+DEFAULT_WINDOW_START = "2027-01-01"
+
+
+def illumination_fleet(tle=None, start: str | None = None) -> Fleet:
     """The fleet of ``orbital illumination``: a TLE file's satellites (SGP4), else ``default_shells(start)``."""
-    return Fleet.from_tle(tle) if tle is not None else Fleet.from_shells(default_shells(start))
+    if tle is not None:
+        return Fleet.from_tle(tle)
+    return Fleet.from_shells(default_shells(start or DEFAULT_WINDOW_START))
+
+
+def default_window_start(fleet: Fleet) -> str:
+    """Where ``orbital illumination`` starts without ``--start``: a TLE fleet's median element epoch (SGP4 is
+    most accurate near its element sets' epochs, and a window years away loses decayed satellites), else
+    ``DEFAULT_WINDOW_START``."""
+    return fleet.epoch.utc.isot[:19] if fleet.kind == "sgp4" else DEFAULT_WINDOW_START
