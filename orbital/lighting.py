@@ -133,7 +133,7 @@ def _full_field(fleet, times, circular_kernel, vector_kernel, *, dtype, block_sa
         n_s, n_t = chunk.sats.stop - chunk.sats.start, chunk.steps.stop - chunk.steps.start
         out[chunk.sats, chunk.steps] = values[:n_s, :n_t]
     out[failed] = np.nan
-    warn_sgp4_failures(fleet, failed)
+    warn_sgp4_failures(fleet, failed, stacklevel=4)  # sunlit/beta_angle_deg/positions_km -> _full_field
     return out[:, 0] if _is_single_instant(times) else out
 
 

@@ -76,14 +76,14 @@ def host_states(block_fleet: Fleet, grid, offsets_s, chunk: int, block: int, mes
     return position, velocity, failed
 
 
-def warn_sgp4_failures(fleet: Fleet, failed: np.ndarray):
+def warn_sgp4_failures(fleet: Fleet, failed: np.ndarray, stacklevel: int = 3):
     """Warn about satellites whose SGP4 propagation failed (their results are NaN), pointing at the caller of the
-    public function that called this."""
+    public function (``stacklevel`` frames up from this one: 3 when that function calls this directly)."""
     if np.any(failed):
         names = ", ".join(str(n) for n in fleet.names[failed][:5])
         warnings.warn(
             f"SGP4 failed for {int(failed.sum())} satellite(s) (e.g. {names}): decayed or invalid "
             "element sets; their results are NaN",
             RuntimeWarning,
-            stacklevel=3,
+            stacklevel=stacklevel,
         )
