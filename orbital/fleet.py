@@ -18,7 +18,7 @@ import numpy as np
 from astropy.time import Time
 from sgp4.api import Satrec, SatrecArray
 
-from launch.validation import check_range, host64
+from launch.validation import check_range, host64, to_array
 from orbital import interop
 from orbital.core import orbits
 from orbital.core.constants import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, SECONDS_PER_DAY
@@ -77,6 +77,13 @@ class Shell:
         Plane k has RAAN raan0 + k * raan_spread / planes; satellite j of plane k has argument of latitude
         360 j / sats_per_plane + 360 phasing k / t at the epoch. ``raan_spread_deg=180`` gives a Walker star.
         """
+        # Numbers or astropy Quantities, converted once here; strings and out-of-range values are refused.
+        altitude_km = float(check_altitude_km(altitude_km))
+        inclination_deg = float(
+            check_range("inclination_deg", to_array("inclination_deg", inclination_deg, "deg"), 0.0, 180.0, unit="deg")
+        )
+        raan0_deg = float(to_array("raan0_deg", raan0_deg, "deg"))
+        raan_spread_deg = float(to_array("raan_spread_deg", raan_spread_deg, "deg"))
         planes = _positive_int("planes", planes)
         sats_per_plane = _positive_int("sats_per_plane", sats_per_plane)
         if not float(phasing).is_integer() or not 0 <= phasing < planes:
@@ -102,7 +109,7 @@ class Shell:
         altitude_km = float(check_altitude_km(altitude_km))
         planes = _positive_int("planes", planes)
         inclination_deg = sso_inclination_deg(altitude_km)  # raises above the highest sun-synchronous altitude
-        ltan = np.atleast_1d(np.asarray(ltan_hours, dtype=float))
+        ltan = np.atleast_1d(to_array("ltan_hours", ltan_hours, "h"))
         check_range("ltan_hours", ltan, 0.0, 24.0, unit="h")
         if ltan.size == 1:
             ltan = ltan[0] + 24.0 * np.arange(planes) / planes

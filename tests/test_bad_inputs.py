@@ -106,3 +106,22 @@ def test_a_tle_window_starts_at_the_element_sets_median_epoch(tmp_path):
     assert result.exit_code == 0, result.output
     assert "Illumination from 2026-05-1" in result.output
     assert "element sets' median epoch" not in result.output  # no age warning: the window is at the epochs
+
+
+def test_shells_take_quantities_and_refuse_strings():
+    import astropy.units as u
+
+    import orbital
+
+    by_number = orbital.Shell.walker(550.0, 53.0, 4, 2, phasing=1)
+    by_quantity = orbital.Shell.walker(550 * u.km, 53 * u.deg, 4, 2, phasing=1)
+    assert by_quantity.altitude_km == by_number.altitude_km and by_quantity.inclination_deg == 53.0
+    np.testing.assert_array_equal(by_quantity.raan_deg, by_number.raan_deg)
+    assert orbital.Shell.walker(0.55 * u.Mm, 53.0, 1, 1).altitude_km == pytest.approx(550.0, rel=1e-15)
+    with pytest.raises(TypeError, match="altitude_km='550' is not a number"):
+        orbital.Shell.walker("550", 53.0, 4, 2)
+    with pytest.raises(ValueError, match=r"inclination_deg=190 deg is outside the allowed range \[0, 180\] deg"):
+        orbital.Shell.walker(550.0, 190.0, 4, 2)
+    # Local time of the ascending node as a Quantity: 1,080 min is 18 h.
+    dawn_dusk = orbital.Shell.sun_synchronous(650.0, 18.0)
+    assert orbital.Shell.sun_synchronous(650.0, 1080 * u.min).raan_deg == pytest.approx(dawn_dusk.raan_deg)
