@@ -349,15 +349,21 @@ class SupplyCaps(eqx.Module):
 
 
 class Economics(eqx.Module):
-    """Launch price and satellite cost.
+    """Launch price, the cost of a satellite and of running it, the cost of capital, revenue, and the ground data
+    centre the orbit is compared with (``launch.core.costs`` says how they combine).
 
     ``price_model="wright"``: launch $/kg falls by ``learning_rate`` per doubling of cumulative mass to orbit
     (Wright's law; Suncatcher, arXiv:2511.19468 §2.4: ~20 %), from ``launch_usd_per_kg_start`` at
     ``cum_mass_start_t``, towards ``floor_usd_per_kg``. ``"table"``: interpolate ``table_usd_per_kg`` over
-    ``table_years`` (``Economics.from_table``). $3,600/kg is the current price in Suncatcher §2.4; the cumulative
-    mass at the start (~6,000 t, roughly SpaceX's Falcon history) and ``satellite_usd_per_kw`` (whole satellite
-    including compute hardware, $25B/GW, below the ~$26.5-30B/GW quoted for xAI's terrestrial data centres in
-    ``launch.economics``) are assumptions.
+    ``table_years`` (``Economics.from_table``). $3,600/kg is the current price in Suncatcher §2.4.
+
+    Accelerators: one GB300-class accelerator draws ``accelerator_power_w`` = 2 kW of IT power (Google's lease of
+    110,000 GB300 for ~220 MW of IT power; ``launch.economics.CONTRACTS`` derives it) and costs
+    ``accelerator_usd`` = $50,000 with its share of host, memory and network (assumption, consistent with xAI's
+    ~$26.5-30B per GW all-in less its ~$3B/GW shell, ``launch.economics``). The ground data centre: shell
+    $10M/MW (industry, against $3M/MW at xAI), PUE 1.2 (liquid cooled: 1.1-1.2), 12-24 months to build. Revenue
+    per GW-year of delivered compute: the CSP reference, $15B. Every other number is an assumption, stated in
+    its declaration; the cumulative mass at the start (~6,000 t) is roughly SpaceX's Falcon history.
     """
 
     launch_usd_per_kg_start: float = v.parameter(
@@ -386,12 +392,91 @@ class Economics(eqx.Module):
     floor_usd_per_kg: float = v.parameter(
         0.0, unit="USD/kg", low=0.0, doc="price the Wright curve tends to (assumption: none)", high=1e6
     )
-    satellite_usd_per_kw: float = v.parameter(
-        25_000.0,
+    bus_usd_per_kg: float = v.parameter(
+        1000.0,
+        unit="USD/kg",
+        low=0.0,
+        high=1e6,
+        doc="satellite without its accelerators (bus, structure, arrays, radiators, battery) per kg of satellite "
+        "(assumption)",
+    )
+    accelerator_usd: float = v.parameter(
+        50_000.0,
+        unit="USD",
+        low=0.0,
+        high=1e7,
+        doc="one accelerator with its share of host, memory and network (assumption, GB300 class)",
+    )
+    accelerator_power_w: float = v.parameter(
+        2000.0,
+        unit="W",
+        low=1.0,
+        high=1e6,
+        doc="IT power per accelerator (Google's lease: ~220 MW for 110,000 GB300)",
+    )
+    spares_fraction: float = v.parameter(
+        0.05, low=0.0, high=1.0, doc="overbuild for failures, share of the satellite and launch cost (assumption)"
+    )
+    insurance_launch_fraction: float = v.parameter(
+        0.05, low=0.0, high=1.0, doc="launch and first-year insurance, share of the insured value (assumption)"
+    )
+    insurance_in_orbit_per_yr: float = v.parameter(
+        0.01,
+        unit="1/yr",
+        low=0.0,
+        high=1.0,
+        doc="in-orbit insurance per year, share of the satellite's value (assumption)",
+    )
+    operations_usd_per_kw_yr: float = v.parameter(
+        500.0,
+        unit="USD/kW/yr",
+        low=0.0,
+        high=1e6,
+        doc="operations, ground segment and downlink per kW in orbit per year (assumption)",
+    )
+    wacc_per_yr: float = v.parameter(
+        0.08, unit="1/yr", low=0.0, high=1.0, doc="cost of capital, continuous rate (assumption)"
+    )
+    # At least 1 %: the cost per delivered kW-year divides by it.
+    utilisation: float = v.parameter(
+        0.9, low=0.01, high=1.0, doc="share of available compute sold, in orbit and on the ground (assumption)"
+    )
+    revenue_usd_per_gw_yr: float = v.parameter(
+        15e9,
+        unit="USD/GW/yr",
+        low=0.0,
+        high=1e12,
+        doc="revenue per GW-year of delivered compute (CSP reference, ~$15B; launch.economics lists others)",
+    )
+    ground_shell_usd_per_kw: float = v.parameter(
+        10_000.0,
         unit="USD/kW",
         low=0.0,
-        doc="satellite cost per kW including compute hardware (assumption)",
-        high=1e7,
+        high=1e6,
+        doc="ground data centre shell (building, power and cooling plant) per kW of IT power (industry >$10M/MW; "
+        "xAI ~$3M/MW)",
+    )
+    ground_pue: float = v.parameter(
+        1.2, low=1.0, high=3.0, doc="power usage effectiveness (liquid cooled 1.1-1.2, air cooled 1.3-1.5)"
+    )
+    electricity_usd_per_mwh: float = v.parameter(
+        80.0, unit="USD/MWh", low=0.0, high=10_000.0, doc="electricity price on the ground (assumption)"
+    )
+    ground_build_yr: float = v.parameter(
+        1.5,
+        unit="yr",
+        low=0.05,
+        high=20.0,
+        doc="time to build before the first revenue (industry 12-24 months; xAI 91-122 days)",
+    )
+    ground_shell_life_yr: float = v.parameter(
+        20.0, unit="yr", low=1.0, high=100.0, doc="life of the ground shell (assumption)"
+    )
+    ground_hardware_life_yr: float = v.parameter(
+        5.0, unit="yr", low=0.1, high=100.0, doc="life of the ground hardware before refresh (assumption)"
+    )
+    ground_operations_usd_per_kw_yr: float = v.parameter(
+        300.0, unit="USD/kW/yr", low=0.0, high=1e6, doc="ground operations and maintenance per kW-year (assumption)"
     )
     table_years: object = v.parameter(
         None, low=EARLIEST_YEAR, high=LATEST_YEAR, vector=True, doc="calendar years of the table (price_model='table')"
@@ -416,14 +501,13 @@ class Economics(eqx.Module):
             _check_same_shape("Economics", "table_years", self.table_years, "table_usd_per_kg", self.table_usd_per_kg)
 
     @classmethod
-    def from_table(cls, years, usd_per_kg, satellite_usd_per_kw=None) -> Economics:
-        """Launch price by year from a table; ``satellite_usd_per_kw`` defaults to the declared default."""
-        extra = {} if satellite_usd_per_kw is None else {"satellite_usd_per_kw": satellite_usd_per_kw}
+    def from_table(cls, years, usd_per_kg, **others) -> Economics:
+        """Launch price by year from a table; ``others`` are any other fields (default: their declarations)."""
         return cls(
             table_years=v.to_array("years", years),
             table_usd_per_kg=v.to_array("usd_per_kg", usd_per_kg),
             price_model="table",
-            **extra,
+            **others,
         )
 
 

@@ -11,6 +11,8 @@ import pandas as pd
 
 from launch import validation as v
 from launch.core import projection as kernel
+from launch.core.costs import GROUND_COMPONENTS as GROUND_COST_COMPONENTS
+from launch.core.costs import ORBIT_COMPONENTS as ORBIT_COST_COMPONENTS
 from launch.core.projection import BINDING_NAMES, LAUNCH_LIMIT_NAMES
 from launch.params import (
     LaunchScenario,
@@ -30,6 +32,8 @@ __all__ = [
     "BINDING_NAMES",
     "LAUNCH_LIMIT_NAMES",
     "TABLE_COLUMNS",
+    "ORBIT_COST_COMPONENTS",
+    "GROUND_COST_COMPONENTS",
 ]
 
 # Longest projection: the cohort matrices are (n_years, n_years) and the scan runs n_years steps.
@@ -66,9 +70,24 @@ TABLE_COLUMNS = {
     "launch_usd_per_kg": "launch_usd_per_kg",
     "launch_cost_usd": "launch_cost_usd",
     "satellite_cost_usd": "satellite_cost_usd",
+    "spares_cost_usd": "spares_cost_usd",
+    "launch_insurance_usd": "launch_insurance_usd",
     "capex_usd": "capex_usd",
     "capex_usd_per_gw": "capex_usd_per_gw",
+    "operations_usd": "operations_usd",
+    "orbit_insurance_usd": "orbit_insurance_usd",
+    "opex_usd": "opex_usd",
     "launched_power_usd_per_kw_yr": "launched_power_usd_per_kw_yr",
+    "lcoc_orbit_usd_per_kw_yr": "lcoc_orbit_usd_per_kw_yr",
+    "lcoc_ground_usd_per_kw_yr": "lcoc_ground_usd_per_kw_yr",
+    "lcoc_ratio": "lcoc_ratio",
+    "lcoc_orbit_usd_per_accelerator_hr": "lcoc_orbit_usd_per_accelerator_hr",
+    "lcoc_ground_usd_per_accelerator_hr": "lcoc_ground_usd_per_accelerator_hr",
+    "break_even_launch_usd_per_kg": "break_even_launch_usd_per_kg",
+    "revenue_usd": "revenue_usd",
+    "cash_flow_usd": "cash_flow_usd",
+    "cumulative_cash_flow_usd": "cumulative_cash_flow_usd",
+    "npv_usd": "npv_usd",
 }
 
 
@@ -87,17 +106,25 @@ def _check_span(start_year, n_years):
 
 
 def project_arrays(
-    scenario: LaunchScenario, start_year: int = 2027, n_years: int = 30, *, with_cohorts: bool = False
+    scenario: LaunchScenario,
+    start_year: int = 2027,
+    n_years: int = 30,
+    *,
+    with_cohorts: bool = False,
+    availability=1.0,
 ) -> dict:
     """Yearly projection as a dict of JAX arrays of shape ``(n_years,)``, differentiable with respect to every
     float in ``scenario`` and usable under ``jax.jit`` / ``jax.grad`` / ``jax.vmap`` (``start_year``,
     ``n_years`` and ``with_cohorts`` are static). With ``with_cohorts``, also ``cohort_*_gw`` matrices of shape
     ``(n_years, n_years)`` indexed [year, launch year]. Integer outputs: ``binding_code`` (index into
-    ``BINDING_NAMES``) and ``launch_limit_code`` (index into ``LAUNCH_LIMIT_NAMES``)."""
+    ``BINDING_NAMES``) and ``launch_limit_code`` (index into ``LAUNCH_LIMIT_NAMES``). ``availability`` (in
+    (0, 1], traceable): the share of time the fleet's compute runs, for the cost of delivered compute and the
+    revenue (the planner passes its eclipse geometry's)."""
     scenario = _check_scenario(scenario)
     start_year, n_years = _check_span(start_year, n_years)
+    v.check_range("availability", availability, 0.0, 1.0, low_open=True)
     # The cached jitted kernel also serves eager calls (a nested jit is free under an outer jit/grad/vmap).
-    return _jitted(start_year, n_years, bool(with_cohorts), False)(scenario)
+    return _jitted(start_year, n_years, bool(with_cohorts), False)(scenario, availability)
 
 
 def _to_numpy(out):
@@ -106,8 +133,10 @@ def _to_numpy(out):
 
 @functools.lru_cache(maxsize=32)
 def _jitted(start_year, n_years, with_cohorts, batched):
-    fn = functools.partial(kernel.project, start_year=start_year, n_years=n_years, with_cohorts=with_cohorts)
-    return jax.jit(jax.vmap(fn) if batched else fn)
+    def fn(scenario, availability=1.0):
+        return kernel.project(scenario, start_year, n_years, with_cohorts, availability)
+
+    return jax.jit(jax.vmap(fn, in_axes=(0, None)) if batched else fn)
 
 
 def project(scenario: LaunchScenario | None = None, start_year: int = 2027, n_years: int = 30) -> pd.DataFrame:
@@ -153,7 +182,7 @@ def monte_carlo(scenarios: LaunchScenario, start_year: int = 2027, n_years: int 
     scenarios = _check_scenario(scenarios)
     start_year, n_years = _check_span(start_year, n_years)
     sharded, n_scenarios = _shard_scenarios(scenarios)
-    out = _jitted(start_year, n_years, False, True)(sharded)
+    out = _jitted(start_year, n_years, False, True)(sharded, 1.0)
     return out if sharded is scenarios else {key: value[:n_scenarios] for key, value in out.items()}
 
 

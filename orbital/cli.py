@@ -6,20 +6,44 @@ after the arguments are parsed, before any computation (``planner.check_output_d
 from __future__ import annotations
 
 import functools
+import sys
+import warnings
 from pathlib import Path
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.core import TyperGroup
 
-from orbital import planner
+from orbital import planner, resources
+
+
+class _OneLineErrors(TyperGroup):
+    """Usage errors (a value click cannot parse, an unknown option, a missing argument) as one line on stderr
+    with exit code 2, like every other bad input, instead of click's usage block."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except typer.Abort:
+            _print_error("aborted")
+            sys.exit(1)
+        except typer.TyperException as err:  # typer's click exceptions: usage errors and bad values
+            if type(err).__name__ != "NoArgsIsHelpError":  # (that one has printed the help already)
+                _print_error(err.format_message() if hasattr(err, "format_message") else str(err))
+            sys.exit(getattr(err, "exit_code", 2))
+        sys.exit(code if isinstance(code, int) else 0)
+
 
 app = typer.Typer(
+    cls=_OneLineErrors,
     help="Plan orbital AI compute constellations: fleet-wide eclipse, power and thermal budgets, "
     "launch ramps.\n\nStart with `orbital plan` (runs the built-in ai1-100gw scenario and writes "
     "tables and plots), then `orbital scenarios`, `orbital sweep`, `orbital sensitivity`, "
-    "`orbital montecarlo` and `orbital validate`. SCENARIO is a built-in name or a TOML file "
+    "`orbital montecarlo`, `orbital solve` and `orbital validate`. SCENARIO is a built-in name or a TOML file "
     "(see docs/planner.md).",
     no_args_is_help=True,
     add_completion=False,
@@ -28,12 +52,18 @@ console = Console(width=120)
 errors = Console(stderr=True)
 
 
+def _print_error(message: str):
+    # One line (soft_wrap: rich must not wrap it), markup-escaped (messages contain [section] names).
+    errors.print(f"[bold red]error:[/] {escape(' '.join(str(message).split()))}", highlight=False, soft_wrap=True)
+
+
 def _friendly(command):
     """Bad input ends with a one-line message and exit code 2, never a traceback."""
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         import jax
+        from erfa import ErfaWarning
 
         # The CLI process's own setting (it owns the process): plans and budgets in float64. Library callers
         # choose for themselves; nothing in the library flips it.
@@ -43,12 +73,14 @@ def _friendly(command):
         from astropy.utils import iers
 
         iers.conf.auto_download = False
+        # Windows are checked to lie in orbital.timescales' years, where ERFA's "dubious year" (UTC before 1960,
+        # leap seconds not yet announced) moves an instant by seconds at most: noise on the console.
+        warnings.filterwarnings("ignore", message=".*dubious year", category=ErfaWarning)
         try:
             return command(*args, **kwargs)
-        except (ValueError, TypeError, FileNotFoundError, FloatingPointError) as err:
-            # One line (soft_wrap: rich must not wrap it), markup-escaped (messages contain [section] names).
-            message = " ".join(str(err).split())
-            errors.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        except (ValueError, TypeError, OSError, FloatingPointError, OverflowError) as err:
+            # OSError: a file that cannot be read (missing, a folder, no permission), named by the message.
+            _print_error(str(err))
             raise typer.Exit(code=2) from None
 
     return wrapper
@@ -108,12 +140,18 @@ def illumination(
     from rich.progress import Progress
 
     from orbital.lighting import illumination as run_illumination
+    from orbital.timescales import time_grid
 
+    # Joining a multi-host run must come before anything touches JAX (the checks below may).
+    leader = _start_distributed(coordinator, num_processes, process_id)
     if out is not None:
         planner.check_output_dir(out)
-    leader = _start_distributed(coordinator, num_processes, process_id)
+    resources.window_steps(days, step_s)
+    if start is not None:
+        time_grid("--start", start)
     fleet = planner.illumination_fleet(tle, start)
     start = start or planner.default_window_start(fleet)
+    _check_illumination_resources(len(fleet), fleet.kind, days, step_s, 4 if float32 else 8)
     with Progress(console=errors, transient=True, disable=not leader) as bar:
         task = bar.add_task(f"{len(fleet):,} satellites x {days:g} days", total=1.0)
         stats = run_illumination(
@@ -144,6 +182,17 @@ def illumination(
     if out is not None:
         planner.write_files(out, {"satellites.csv": stats.to_dataframe(), "shells.csv": summary.reset_index()})
         console.print(f"wrote {out / 'satellites.csv'} and {out / 'shells.csv'}")
+
+
+def _check_illumination_resources(n_sat: int, kind: str, days: float, step_s: float, dtype_bytes: int):
+    """Refuse, before anything runs, a window whose estimated memory or time is beyond orbital.resources' limits."""
+    estimate = resources.scan_estimate(n_sat, days, step_s, kind=kind, dtype_bytes=dtype_bytes)
+    n_steps = resources.window_steps(days, step_s)
+    resources.check_estimate(
+        estimate,
+        f"illumination of {n_sat:,} satellites x {n_steps:,} steps ({days:g} days at {step_s:g} s)",
+        "use fewer --days, a coarser --step-s or fewer satellites (--tle)",
+    )
 
 
 @app.command()
@@ -192,13 +241,15 @@ def _output_dir(scenario_name: str, out: Path | None) -> Path:
     return planner.check_output_dir(out if out is not None else planner.default_output_dir(scenario_name))
 
 
-def _load_model(scenario: str, out: Path | None):
-    """Load the scenario, check its output folder, and build its plan model (the shells' geometry, the slow
-    step, under a progress bar); returns ``(model, output folder)``."""
+def _load_model(scenario: str, out: Path | None, check=None):
+    """Load the scenario, check its output folder (and ``check(scenario)``, e.g. the run's resources), and build
+    its plan model (the shells' geometry, the slow step, under a progress bar); returns ``(model, output folder)``."""
     from rich.progress import Progress
 
     loaded = planner.load_scenario(scenario)
     out_dir = _output_dir(loaded.name, out)
+    if check is not None:
+        check(loaded)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task(
             f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
@@ -265,10 +316,23 @@ def plan(
             str(row.binding_constraint),
         )
     console.print(table)
-    h = result.summary()["headline"]
+    summary = result.summary()
+    h = summary["headline"]
+    # The first year's cohort (plan.csv's first kw_per_tonne), which differs from the design's roll-up when the
+    # scenario sets cohorts.kw_per_tonne_initial or a kw_ref_year other than the start year.
+    first = result.table.iloc[0]
     console.print(
-        f"compute availability {h['compute_availability']:.3f}, kW/t at start {h['kw_per_tonne_rollup']:.1f} "
-        f"({h['kw_per_tonne_source']}), satellite {h['satellite_mass_kg']:,.0f} kg"
+        f"compute availability {h['compute_availability']:.3f}, kW/t at start {first.kw_per_tonne:.1f} in "
+        f"{first.year} (cohorts from the {h['kw_per_tonne_source']}; design roll-up {h['kw_per_tonne_rollup']:.1f}), "
+        f"satellite {h['satellite_mass_kg']:,.0f} kg"
+    )
+    e = summary["economics"]
+    console.print(
+        f"delivered compute: orbit ${e['orbit_usd_per_accelerator_hr_first_year']:.2f} -> "
+        f"${e['orbit_usd_per_accelerator_hr_final_year']:.2f} per accelerator-hour ({first.year} -> "
+        f"{int(result.table['year'].iloc[-1])} cohorts), ground ${e['ground_usd_per_accelerator_hr']:.2f}; "
+        f"{e['parity_note']}; {e['break_even_note']}; firm capacity {e['firm_compute_fraction']:.3f} of operating "
+        f"GW (mean {e['compute_availability']:.3f})"
     )
     _write(out_dir, files)
 
@@ -295,9 +359,18 @@ def sweep(
     # Bad options fail before the slow geometry step.
     n_points = planner.check_sweep(settings)
     planner.check_metric(metric)
-    model, out_dir = _load_model(scenario, out)
+
+    def check(loaded):
+        years = loaded.study.n_years
+        resources.check_estimate(
+            resources.sweep_estimate(n_points, years, len(planner.output_names())),
+            f"--set: a sweep of {n_points:,} cases x {years} years",
+            "sweep fewer values, or plan fewer years (study.n_years)",
+        )
+
+    model, out_dir = _load_model(scenario, out, check)
     with errors.status(f"evaluating {n_points:,} what-if case(s) in one vmapped call"):
-        result = planner.sweep(model, settings)
+        result = planner.sweep(model, settings, metrics=(metric,))
     keys = list(settings)
     last = result[result["year"] == result["year"].max()]
     table = Table(title=f"{model.scenario.name}: sweep, {metric} in {int(last['year'].iloc[0])}")
@@ -360,7 +433,19 @@ def montecarlo(
 
     planner.check_draws(n, seed)
     planner.check_metric(metric)
-    model, out_dir = _load_model(scenario, out)
+
+    def check(loaded):
+        draws, years = loaded.montecarlo.draws if n is None else n, loaded.study.n_years
+        metrics = len(dict.fromkeys([metric, *planner.MONTECARLO_METRICS]))
+        resources.check_estimate(
+            resources.montecarlo_estimate(
+                draws, years, len(planner.output_names()), len(planner.input_names(loaded)), metrics
+            ),
+            f"-n: a Monte Carlo of {draws:,} draws x {years} years",
+            "use fewer draws (-n; pool several seeds for more), or plan fewer years (study.n_years)",
+        )
+
+    model, out_dir = _load_model(scenario, out, check)
     with Progress(console=errors, transient=True) as bar:
         task = bar.add_task("Monte Carlo draws", total=1.0)
         result = planner.montecarlo(
@@ -412,6 +497,59 @@ def validate(
     console.print(f"{len(cases) - failed} of {len(cases)} cases pass")
     if failed:
         raise typer.Exit(code=1)
+
+
+@app.command()
+@_friendly
+def solve(
+    scenario: str = typer.Argument(..., help=SCENARIO_HELP),
+    target: str = typer.Option(
+        ..., help="METRIC=VALUE: the output (a plan.csv column) and the value it must reach, e.g. gw_launched=50."
+    ),
+    year: int = typer.Option(..., help="Year in which the output must reach the value."),
+    vary: str = typer.Option(
+        ...,
+        help="The one input to solve for: full name or unique suffix; a vector input needs its index "
+        "(vehicles.payload_t[1]). `orbital sensitivity` lists the inputs.",
+    ),
+    lower: float | None = typer.Option(None, help="Lower end of the search (default: the input's declared minimum)."),
+    upper: float | None = typer.Option(None, help="Upper end of the search (default: the input's declared maximum)."),
+    out: Path | None = typer.Option(None, help=DEFAULT_OUT_HELP),
+):
+    """Goal seek: the value of one input at which an output reaches a target in a year, every other input as the
+    scenario has it (a 64-point grid brackets the root, then a safeguarded Newton-bisection with the exact
+    derivative). A target the output never reaches in the input's range is refused, naming the range it covers.
+
+    Writes solve.json (the result and provenance) and solve.png (the output against the input)."""
+    metric, value = planner.parse_target(target)
+    options = dict(target_metric=metric, target_value=value, year=year, vary=vary, lower=lower, upper=upper)
+    # Bad options fail before the slow geometry step.
+    planner.check_solve(planner.load_scenario(scenario), **options)
+    model, out_dir = _load_model(scenario, out)
+    with errors.status(f"solving for {vary}: {metric} in {year} = {value:g}"):
+        result = planner.solve(model, **options)
+    unit = f" {result.unit}" if result.unit else ""
+    table = Table(title=f"{model.scenario.name}: {result.input} at which {metric} in {year} = {value:,.6g}")
+    table.add_column("quantity")
+    table.add_column("value", justify="right")
+    table.add_row("solution", f"{result.value:,.10g}{unit}")
+    table.add_row("scenario value", f"{result.initial_value:,.10g}{unit}")
+    table.add_row(f"{metric} in {year} at the solution", f"{result.metric_value:,.10g}")
+    table.add_row("relative error", f"{result.relative_error:.2e}")
+    table.add_row("declared range", f"{result.declared_range}{unit}")
+    table.add_row("range searched", f"[{result.search_range[0]:g}, {result.search_range[1]:g}]{unit}")
+    table.add_row("grid cell (bracket)", f"[{result.bracket[0]:g}, {result.bracket[1]:g}]{unit}")
+    table.add_row(
+        "iterations", f"{result.iterations} (Newton {result.newton_steps}, bisection {result.bisection_steps})"
+    )
+    table.add_row("crossings of the target on the grid", str(result.sign_changes))
+    console.print(table)
+    if result.sign_changes > 1:
+        console.print(
+            f"{metric} crosses the target {result.sign_changes} times over the range; this is the crossing nearest "
+            "the scenario's value (narrow the search with --lower/--upper for another)"
+        )
+    _write(out_dir, planner.solve_files(model, result))
 
 
 def main():  # pragma: no cover - console-script entry point convenience

@@ -20,7 +20,8 @@ import jax.numpy as jnp
 import numpy as np
 
 from launch.validation import any_traced, check_parameters, check_range, evaluate, parameter, to_array
-from orbital.core.constants import HOURS_PER_MINUTE, SOLAR_CONSTANT_W_M2
+from orbital.core import drag
+from orbital.core.constants import HOURS_PER_MINUTE, SECONDS_PER_DAY, SECONDS_PER_JULIAN_YEAR, SOLAR_CONSTANT_W_M2
 from orbital.geometry import check_altitude_km
 from thermal import core as thermal_core
 
@@ -171,6 +172,64 @@ class SatelliteDesign(eqx.Module):
         0.15, low=0.0, high=1.0, high_open=True, doc="structure as a share of the total mass (assumption)"
     )
     design_life_years: float = parameter(5.0, unit="yr", low=0.1, high=100.0, doc="design life (assumption)")
+    # Drag and propulsion (docs/environment.md).
+    drag_coefficient: float = parameter(
+        2.2, low=1.0, high=4.0, doc="drag coefficient C_D: 2.2, the usual value for free-molecular flow on flat plates"
+    )
+    body_cross_section_m2: float = parameter(
+        6.0, unit="m2", low=0.0, high=1e4, doc="ram-facing area of the bus and compute racks (assumption)"
+    )
+    radiator_ram_fraction: float = parameter(
+        0.05,
+        low=0.0,
+        high=1.0,
+        doc="radiator area presented to the flow over the radiator area: panels flown edge-on to the Sun and to "
+        "the velocity, so edges, booms and pointing error only (assumption)",
+    )
+    thruster_isp_s: float = parameter(
+        1500.0,
+        unit="s",
+        low=100.0,
+        high=10000.0,
+        doc="specific impulse of the electric thrusters: Hall thrusters 1,500-2,000 s (assumption, low end)",
+    )
+    thruster_efficiency: float = parameter(
+        0.5, low=0.0, low_open=True, high=1.0, doc="jet power over electrical power of the thrusters (Hall: ~0.5)"
+    )
+    thruster_kg_per_kw: float = parameter(
+        15.0,
+        unit="kg/kW",
+        low=0.0,
+        high=1000.0,
+        doc="thrusters, power processing and feed system per kW of installed thruster power (assumption)",
+    )
+    thruster_thrust_margin: float = parameter(
+        3.0,
+        low=1.0,
+        high=100.0,
+        doc="installed thrust over the mean drag over the life: solar maximum and storms (assumption)",
+    )
+    disposal_burn_days: float = parameter(
+        90.0,
+        unit="d",
+        low=1.0,
+        high=3650.0,
+        doc="time allowed for the disposal burn; it sizes the thrusters when that needs more than station keeping",
+    )
+    propellant_tank_fraction: float = parameter(
+        0.1,
+        low=0.0,
+        high=1.0,
+        high_open=True,
+        doc="tank mass per kg of propellant: xenon or krypton tanks (assumption)",
+    )
+    disposal_perigee_km: float = parameter(
+        180.0,
+        unit="km",
+        low=0.0,
+        high=2000.0,
+        doc="perigee of the disposal orbit: at 180 km drag brings the satellite down within weeks",
+    )
 
     def __check_init__(self):
         check_parameters(self)
@@ -220,11 +279,21 @@ class MassBreakdown(NamedTuple):
     radiator_kg: object
     bus_kg: object
     structure_kg: object
-    total_kg: object
+    total_kg: object  # launch mass, propellant included
     array_area_m2: object
     radiator_area_m2: object
     battery_capacity_wh: object
-    kw_per_tonne: object  # average compute power per tonne of satellite
+    kw_per_tonne: object  # average compute power per tonne of satellite (launch mass)
+    thruster_kg: object = 0.0
+    tank_kg: object = 0.0
+    propellant_kg: object = 0.0  # station keeping over the design life + disposal
+    station_keeping_propellant_kg: object = 0.0
+    disposal_propellant_kg: object = 0.0
+    dry_kg: object = 0.0
+    drag_area_m2: object = 0.0
+    drag_force_n: object = 0.0
+    deorbit_dv_m_s: object = 0.0
+    thruster_power_w: object = 0.0  # installed
 
 
 def battery_capacity_wh(eclipse_power_w, eclipse_min, depth_of_discharge, efficiency):
@@ -280,12 +349,26 @@ def radiator_environment(design: SatelliteDesign, altitude_km, solar_flux_w_m2=S
     )
 
 
-def mass_breakdown(design: SatelliteDesign, worst_eclipse_min, altitude_km) -> MassBreakdown:
-    """Kernel: the roll-up for a satellite at ``altitude_km`` whose longest eclipse is ``worst_eclipse_min``.
+def drag_area_m2(design: SatelliteDesign, radiator_area_m2, ram_factor):
+    """Area presented to the flow: sun-tracking arrays x ``ram_factor`` (the orbit mean of |sun . velocity|;
+    arrays fixed normal to the orbit plane are edge-on to the flow), radiators x ``radiator_ram_fraction``, and
+    the body's cross-section."""
+    arrays = array_area_m2(design) * design.array_tracks_sun * ram_factor
+    return arrays + design.radiator_ram_fraction * radiator_area_m2 + design.body_cross_section_m2
+
+
+def mass_breakdown(
+    design: SatelliteDesign, worst_eclipse_min, altitude_km, density_kg_m3=0.0, ram_factor=0.0
+) -> MassBreakdown:
+    """Kernel: the roll-up for a satellite at ``altitude_km`` whose longest eclipse is ``worst_eclipse_min``, in
+    air of mean density ``density_kg_m3`` over its life, with arrays at mean ``ram_factor`` to the flow.
 
     Radiator area: peak heat / net flux at the operating temperature in that environment (+inf and so an infinite
-    mass, never NaN, when the environment outweighs emission). Structure is a share of the total:
-    total = subsystems / (1 - structure_fraction).
+    mass, never NaN, when the environment outweighs emission). Structure is a share of the dry mass. Propellant:
+    the drag impulse over the design life (``F t / (g0 Isp)``) plus the disposal burn to ``disposal_perigee_km``
+    (rocket equation from the dry mass); tanks a share of it. Thrusters: ``thruster_kg_per_kw`` x the larger of
+    the power for ``thruster_thrust_margin`` x the mean drag and the power for the disposal burn within
+    ``disposal_burn_days``. Both depend on the dry mass, which depends on them: the closed form below solves it.
     """
     area = array_area_m2(design)
     capacity = battery_capacity_wh(
@@ -307,29 +390,84 @@ def mass_breakdown(design: SatelliteDesign, worst_eclipse_min, altitude_km) -> M
     radiator_kg = design.radiator_areal_density_kg_m2 * radiator_area
     bus_kg = design.bus_mass_kg + jnp.zeros_like(radiator_kg)
     subsystems = compute_kg + array_kg + battery_kg + radiator_kg + bus_kg
-    total = subsystems / (1.0 - design.structure_fraction)
+    # Propulsion.
+    ram_area = drag_area_m2(design, radiator_area, ram_factor)
+    # No air, no drag, even for an infinite (unbuildable) radiator: 0 x inf would be NaN.
+    force = jnp.where(
+        density_kg_m3 > 0.0, drag.drag_force_n(density_kg_m3, altitude_km, design.drag_coefficient, ram_area), 0.0
+    )
+    life_s = design.design_life_years * SECONDS_PER_JULIAN_YEAR
+    keeping_kg = drag.impulse_propellant_kg(force, life_s, design.thruster_isp_s)
+    deorbit_dv = drag.hohmann_deorbit_dv_m_s(altitude_km, design.disposal_perigee_km)
+    growth = jnp.expm1(deorbit_dv / drag.exhaust_velocity_m_s(design.thruster_isp_s))  # disposal kg per dry kg
+    w_per_kg = design.thruster_kg_per_kw / 1e3
+    keeping_power_w = drag.thruster_power_w(
+        design.thruster_thrust_margin * force, design.thruster_isp_s, design.thruster_efficiency
+    )
+    keeping_thruster_kg = w_per_kg * keeping_power_w
+    burn_s = design.disposal_burn_days * SECONDS_PER_DAY
+    # Power per dry kg when the disposal burn sizes the thrusters (thrust = m dv / t).
+    deorbit_power_w_per_kg = drag.thruster_power_w(
+        deorbit_dv / burn_s, design.thruster_isp_s, design.thruster_efficiency
+    )
+    deorbit_thruster_per_kg = w_per_kg * deorbit_power_w_per_kg
+    k, share = design.propellant_tank_fraction, design.structure_fraction
+    # dry (1 - share) = subsystems + thrusters + k (keeping + growth dry): with the thrusters fixed by station
+    # keeping, or proportional to the dry mass; the larger solution is the consistent one.
+    # A share of 1 or more left for structure, tanks and disposal thrusters closes no design: infinite mass.
+    keeping_share = 1.0 - share - k * growth
+    deorbit_share = keeping_share - deorbit_thruster_per_kg
+    dry_keeping = jnp.where(
+        keeping_share > 0.0, (subsystems + keeping_thruster_kg + k * keeping_kg) / keeping_share, jnp.inf
+    )
+    dry_deorbit = jnp.where(deorbit_share > 0.0, (subsystems + k * keeping_kg) / deorbit_share, jnp.inf)
+    dry = jnp.maximum(dry_keeping, dry_deorbit)
+    installed_w = jnp.maximum(keeping_power_w, deorbit_power_w_per_kg * dry)
+    thruster_kg = w_per_kg * installed_w
+    disposal_kg = growth * dry
+    propellant = keeping_kg + disposal_kg
+    tank_kg = k * propellant
+    total = dry + propellant
     return MassBreakdown(
         compute_kg,
         array_kg,
         battery_kg,
         radiator_kg,
         bus_kg,
-        total - subsystems,
+        share * dry,
         total,
         area,
         radiator_area,
         capacity,
         design.compute_power_w / total,
+        thruster_kg,
+        tank_kg,
+        propellant,
+        keeping_kg,
+        disposal_kg,
+        dry,
+        ram_area,
+        force,
+        deorbit_dv,
+        installed_w,
     )
 
 
-def design_mass(design: SatelliteDesign, worst_eclipse_min=0.0, altitude_km=600.0) -> MassBreakdown:
-    """Public roll-up: float64 results for concrete inputs; works under jit, grad and vmap."""
+def design_mass(
+    design: SatelliteDesign, worst_eclipse_min=0.0, altitude_km=600.0, density_kg_m3=0.0, ram_factor=0.0
+) -> MassBreakdown:
+    """Public roll-up: float64 results for concrete inputs; works under jit, grad and vmap. ``density_kg_m3``: the
+    mean air density over the life (``orbital.environment.atmosphere``); ``ram_factor``: the orbit mean of
+    |sun . velocity| (``orbital.planner.geometry``; 2/pi x the mean |cos beta|)."""
     altitude_km = check_altitude_km(altitude_km)
     worst_eclipse_min = check_range(
         "worst_eclipse_min", to_array("worst_eclipse_min", worst_eclipse_min, "min"), 0.0, 1e4, unit="min"
     )
-    return evaluate(mass_breakdown, design, worst_eclipse_min, altitude_km)
+    density_kg_m3 = check_range(
+        "density_kg_m3", to_array("density_kg_m3", density_kg_m3, "kg / m3"), 0.0, 1.0, unit="kg/m3"
+    )
+    ram_factor = check_range("ram_factor", to_array("ram_factor", ram_factor), 0.0, 1.0)
+    return evaluate(mass_breakdown, design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor)
 
 
 __all__ = ["SatelliteDesign", "MassBreakdown", "battery_mass_kg", "design_mass", "mass_breakdown"]

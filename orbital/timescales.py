@@ -2,18 +2,61 @@
 
 Accepted: timezone-aware ``datetime`` objects (one or a sequence), an astropy ``Time``, a skyfield ``Time``, or
 an ISO date/datetime string (for window starts only; a string without an offset is read as UTC, the
-astronomical convention). Naive datetimes are refused because their time zone is a guess.
+astronomical convention). Naive datetimes are refused because their time zone is a guess. Every instant must lie
+in ``EARLIEST_TIME`` to ``LATEST_TIME`` (UTC), the years the Sun model is checked over; a window must end by then
+too (``check_window``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import warnings
 from typing import NamedTuple
 
 import numpy as np
 from astropy.time import Time
+from erfa import ErfaWarning
 
 from orbital.core.constants import SECONDS_PER_DAY
+
+# The years a time may lie in: those of ERFA's epv00 ephemeris (astropy's built-in one), 1900-01-01 to 2100-01-01.
+# The Sun is the Astronomical Almanac's low-precision series (orbital.core.sun); over those years it stays within
+# 0.011 deg of epv00 and within 0.016 deg of JPL DE421 (shipped by skyfield-data, 1900-2053), about 0.3 s of a LEO
+# shadow edge (tests/test_calendar_bounds.py). Outside, no shipped ephemeris checks it: the statistics would be a
+# guess.
+EARLIEST_TIME = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_TIME = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)  # exclusive for instants; a window may end on it
+_UNIX_EPOCH_JD = 2440587.5
+_EARLIEST_JD = _UNIX_EPOCH_JD + EARLIEST_TIME.timestamp() / SECONDS_PER_DAY
+_LATEST_JD = _UNIX_EPOCH_JD + LATEST_TIME.timestamp() / SECONDS_PER_DAY
+TIME_RANGE_TEXT = f"{EARLIEST_TIME:%Y-%m-%d} to {LATEST_TIME:%Y-%m-%d} UTC (the years the Sun model is checked over)"
+
+
+@contextlib.contextmanager
+def quiet_dubious_years():
+    """ERFA calls UTC "dubious" before 1960 (no UTC yet) and a few years past its leap-second table (leap seconds
+    not yet announced). Inside TIME_RANGE that costs at most the leap seconds to come, a few seconds, while the
+    Sun moves 0.01 deg in 15 minutes; the years themselves are checked here, so the warning says nothing more."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*dubious year", category=ErfaWarning)
+        yield
+
+
+def _check_range(name: str, value, jd: np.ndarray, end: bool = False):
+    """Refuse UTC Julian dates ``jd`` before EARLIEST_TIME or after LATEST_TIME (at it, unless ``end``)."""
+    late = jd > _LATEST_JD if end else jd >= _LATEST_JD
+    bad = np.flatnonzero((jd < _EARLIEST_JD) | late | ~np.isfinite(jd))
+    if bad.size:
+        shown = value if isinstance(value, str) else _iso(float(np.ravel(jd)[bad[0]]))
+        raise ValueError(f"{name}={shown!r} is outside the years a window may lie in: {TIME_RANGE_TEXT}")
+
+
+def _iso(jd: float) -> str:
+    if not np.isfinite(jd) or not 1_721_426 < jd < 5_373_484:  # datetime's years 1 to 9999
+        return f"JD {jd}"
+    seconds = (jd - _UNIX_EPOCH_JD) * SECONDS_PER_DAY
+    return (dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(seconds=seconds)).isoformat(timespec="seconds")
 
 
 class TimeGrid(NamedTuple):
@@ -61,7 +104,15 @@ def _is_skyfield_time(value) -> bool:
 
 
 def to_astropy(name: str, value) -> Time:
-    """Convert any accepted time form to an astropy Time in UTC."""
+    """Convert any accepted time form to an astropy Time in UTC; every instant within ``TIME_RANGE_TEXT``."""
+    with quiet_dubious_years():
+        result = _to_astropy(name, value)
+        _check_range(name, value, np.atleast_1d(result.jd1 + result.jd2))
+    return result
+
+
+def _to_astropy(name: str, value) -> Time:
+    given = value
     if isinstance(value, Time):
         return value.utc
     if _is_skyfield_time(value):
@@ -98,8 +149,10 @@ def to_astropy(name: str, value) -> Time:
                 f"{name}: naive datetime {item.isoformat()} has no time zone; "
                 "pass e.g. datetime(..., tzinfo=datetime.timezone.utc)"
             )
-    utc = [item.astimezone(dt.UTC).replace(tzinfo=None) for item in values]
-    result = Time(utc, scale="utc")
+    aware = [item.astimezone(dt.UTC) for item in values]
+    # Checked before astropy sees them: years outside would only make ERFA warn.
+    _check_range(name, given, np.array([_UNIX_EPOCH_JD + item.timestamp() / SECONDS_PER_DAY for item in aware]))
+    result = Time([item.replace(tzinfo=None) for item in aware], scale="utc")
     return result[0] if isinstance(value, dt.datetime) else result
 
 
@@ -108,11 +161,32 @@ def time_grid(name: str, value) -> TimeGrid:
     times = to_astropy(name, value)
     flat = times.ravel() if times.shape else times.reshape((1,))
     reference = flat[0]
-    tt, tt0 = flat.tt, reference.tt
+    with quiet_dubious_years():
+        tt, tt0 = flat.tt, reference.tt
     offsets_s = ((tt.jd1 - tt0.jd1) + (tt.jd2 - tt0.jd2)) * SECONDS_PER_DAY
     return TimeGrid(
         float(reference.jd1), float(reference.jd2), float(tt0.jd1), float(tt0.jd2), np.asarray(offsets_s, dtype=float)
     )
+
+
+def check_window(name: str, start, days: float) -> TimeGrid:
+    """The reference of a window of ``days`` from ``start`` (one instant), after checking that the whole window
+    lies within ``TIME_RANGE_TEXT``; one-line ValueError naming ``name`` (or ``days``) if not."""
+    if not isinstance(days, (int, float, np.integer, np.floating)) or isinstance(days, bool):
+        raise TypeError(f"days={days!r} is not a number of days")
+    if not np.isfinite(days) or days <= 0:
+        raise ValueError(f"days={days!r} is outside the allowed range (0, inf)")
+    reference = time_grid(name, start)
+    if reference.offsets_s.size != 1:
+        raise ValueError(f"{name}: expected a single start instant, got {reference.offsets_s.size}")
+    start_jd = reference.utc_jd1 + reference.utc_jd2
+    end_jd = start_jd + float(days)
+    if end_jd > _LATEST_JD:
+        raise ValueError(
+            f"{name}={start if isinstance(start, str) else _iso(start_jd)!r} with days={days:g}: the window ends "
+            f"{_iso(end_jd)}, after {LATEST_TIME:%Y-%m-%d}; windows must lie within {TIME_RANGE_TEXT}"
+        )
+    return reference
 
 
 def uniform_grid(name: str, start, days: float, step_s: float) -> TimeGrid:
@@ -124,8 +198,6 @@ def uniform_grid(name: str, start, days: float, step_s: float) -> TimeGrid:
     # window reporting a 9,600-minute eclipse).
     if not np.isfinite(step_s) or step_s <= 0 or step_s > window_s:
         raise ValueError(f"step_s={step_s!r} is outside the allowed range (0, {window_s:g}] s (the window length)")
-    reference = time_grid(name, start)
-    if reference.offsets_s.size != 1:
-        raise ValueError(f"{name}: expected a single start instant, got {reference.offsets_s.size}")
+    reference = check_window(name, start, days)
     n_steps = int(np.ceil(window_s / step_s - 1e-9))
     return reference._replace(offsets_s=np.arange(n_steps, dtype=float) * step_s)

@@ -88,12 +88,12 @@ def test_cli_sensitivity_needs_at_least_one_row(top, monkeypatch):
 
 
 def test_a_null_milestone_says_why():
-    # ai1-100gw peaks just below 100 GW/yr (96.8 in 2045, launch-bound): the summary must say so, not just null.
+    # ai1-100gw peaks just below 100 GW/yr (96.7 in 2045, launch-bound): the summary must say so, not just null.
     scenario = planner.load_scenario("ai1-100gw").with_changes(study={"geometry_days": 2, "geometry_step_s": 1800})
     headline = planner.plan(scenario).summary()["headline"]
     assert headline["first_year_100_gw_launched"] is None
     note = headline["first_year_100_gw_launched_note"]
-    assert note.startswith("not reached in 2027-2045: the peak is 96.8 GW/yr in 2045, limited by launch"), note
+    assert note.startswith("not reached in 2027-2045: the peak is 96.7 GW/yr in 2045, limited by launch"), note
 
 
 def test_a_tle_window_starts_at_the_element_sets_median_epoch(tmp_path):

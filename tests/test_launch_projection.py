@@ -229,18 +229,24 @@ def test_every_output_has_exact_gradients_for_every_scenario_number():
 
 def test_reverse_mode_gradients_are_finite_at_edges_and_match_finite_differences():
     # jax.grad of the public function (what notebook users call) at zero failure rate, zero degradation, zero
-    # floor, no replacement and zero satellite cost: the where-safe math keeps every gradient finite.
+    # floor, no replacement, zero bus cost and a zero cost of capital: the where-safe math (annuities at zero
+    # rates) keeps every gradient finite.
     base = smooth_scenario()
     edge = base.replace(
         cohorts=dataclasses.replace(
             base.cohorts, failure_rate_per_yr=0.0, degradation_per_yr=0.0, replacement_fraction=0.0
         ),
-        economics=dataclasses.replace(base.economics, floor_usd_per_kg=0.0, satellite_usd_per_kw=0.0),
+        economics=dataclasses.replace(base.economics, floor_usd_per_kg=0.0, bus_usd_per_kg=0.0, wacc_per_yr=0.0),
     )
 
     def total(s):
         out = launch.project_arrays(s, START, YEARS)
-        return jnp.sum(out["capex_usd"]) / 1e12 + jnp.sum(out["gw_operating"])
+        return (
+            jnp.sum(out["capex_usd"]) / 1e12
+            + jnp.sum(out["gw_operating"])
+            + jnp.sum(out["lcoc_orbit_usd_per_kw_yr"]) / 1e4
+            + jnp.sum(out["npv_usd"]) / 1e12
+        )
 
     grads = jax.grad(total)(edge)
     assert all(bool(jnp.all(jnp.isfinite(g))) for g in jax.tree_util.tree_leaves(grads))

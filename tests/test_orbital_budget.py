@@ -74,6 +74,9 @@ def test_kw_per_tonne_is_an_output_of_stated_assumptions():
             + breakdown.radiator_kg
             + breakdown.bus_kg
             + breakdown.structure_kg
+            + breakdown.thruster_kg
+            + breakdown.tank_kg
+            + breakdown.propellant_kg
         )
         assert parts == pytest.approx(breakdown.total_kg, rel=1e-12)
     # The radiator area is thermal's answer for the same heat, temperature and environment.

@@ -22,7 +22,17 @@ def model():
     return planner.PlanModel(scenario, planner.compute_geometry(scenario))
 
 
-@pytest.mark.parametrize("metric, year", [("gw_effective", 2036), ("battery_t", 2033), ("capex_usd", 2030)])
+@pytest.mark.parametrize(
+    "metric, year",
+    [
+        ("gw_effective", 2036),
+        ("battery_t", 2033),
+        ("capex_usd", 2030),
+        ("lcoc_ratio", 2036),
+        ("npv_usd", 2034),
+        ("gw_firm", 2033),
+    ],
+)
 def test_gradients_equal_central_differences(model, metric, year):
     sens = planner.sensitivity(model, metric, year)
     theta = np.asarray(model.theta0)

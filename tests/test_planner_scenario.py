@@ -170,6 +170,7 @@ def test_the_schema_is_generated_from_the_parameter_declarations():
     import numpy as np
 
     import launch
+    from launch.params import is_calendar_year
     from launch.validation import parameter_specs
     from orbital import planner
     from orbital.design import SatelliteDesign
@@ -196,8 +197,10 @@ def test_the_schema_is_generated_from_the_parameter_declarations():
             assert (low, high) == (spec.low, spec.high), (model.__name__, name)
             assert (low_open, high_open) == (spec.low_open and low > -math.inf, spec.high_open and high < math.inf)
             # Defaults are the built-in objects' values; None where the key overrides something else (a design
-            # preset, the design's kW/t roll-up) or must be given (a nested cap's ramp numbers).
-            expected = None if part is None or name == "kw_per_tonne_initial" else getattr(part, name)
+            # preset, the design's kW/t roll-up), follows the study (a calendar year: start_year + the library
+            # default - 2027) or must be given (a nested cap's ramp numbers).
+            follows_study = is_calendar_year(spec)
+            expected = None if part is None or name == "kw_per_tonne_initial" or follows_study else getattr(part, name)
             if field.is_required():
                 assert model is planner.SupplyIn.model_fields["chips"].annotation, name
             elif expected is None:

@@ -1,8 +1,10 @@
 """Property-based robustness of scenario input: random mutations of the built-in scenarios.
 
 Each mutation replaces one value by a bad or extreme one (NaN, infinities, huge and tiny numbers, signs, wrong
-types), deletes a key or adds an unknown one. Loading it must either fail with ONE line that names the mutated key,
-or give a scenario whose launch projection is finite everywhere. Never a traceback of another kind, never a NaN.
+types), deletes a key, adds an unknown one, or sets a calendar anchor the built-ins leave to the study's start year
+(``ref_year``, ``intro_year``, ``geometry_start``, ...) to a bad value. Loading it must either fail with ONE line
+that names the mutated key, or give a scenario whose launch projection is finite everywhere. Never a traceback of
+another kind, never a NaN.
 
 The bounded run below is part of the suite (``ORBITAL_ROBUSTNESS_EXAMPLES``, default 2,000 cases); set it higher
 for a longer search on demand, e.g. ``ORBITAL_ROBUSTNESS_EXAMPLES=50000 pytest tests/test_robustness.py``.
@@ -39,6 +41,17 @@ def leaf_paths(tree, prefix=()):
 
 
 PATHS = sorted({(name, path) for name, raw in BASES.items() for path in leaf_paths(raw)}, key=str)
+# Calendar anchors the built-in files no longer state (they follow [study] start_year): set, they are absolute.
+BASE_NAMES = sorted(BASES)
+ANCHORS = [
+    ("cadence", "ref_year"),
+    ("vehicles", "intro_year"),
+    ("compute_share", "ramp_start_year"),
+    ("cohorts", "kw_ref_year"),
+    ("supply", "arrays", "ref_year"),
+    ("economics", "table_years"),
+    ("study", "geometry_start"),
+]
 BAD_VALUES = [
     math.nan,
     math.inf,
@@ -56,6 +69,11 @@ BAD_VALUES = [
     {},
     [math.nan],
     [1e308, -5.0],
+    1956,
+    2201,
+    [2029.0, 2027.0],
+    "1800-01-01",
+    "2100-01-02",
 ]
 
 
@@ -72,10 +90,18 @@ def key_names(path) -> list:
 
 @st.composite
 def mutations(draw):
+    kind = draw(st.sampled_from(["replace", "replace", "replace", "delete", "unknown", "anchor"]))
+    if kind == "anchor":
+        name, path = draw(st.sampled_from(BASE_NAMES)), draw(st.sampled_from(ANCHORS))
+        raw = copy.deepcopy(BASES[name])
+        parent = raw
+        for key in path[:-1]:
+            parent = parent.setdefault(key, {})
+        parent[path[-1]] = draw(st.sampled_from(BAD_VALUES) | st.floats(allow_nan=True, allow_infinity=True))
+        return raw, path, kind
     name, path = draw(st.sampled_from(PATHS))
     raw = copy.deepcopy(BASES[name])
     parent, key = parent_and_key(raw, path)
-    kind = draw(st.sampled_from(["replace", "replace", "replace", "delete", "unknown"]))
     if kind == "replace":
         parent[key] = draw(st.sampled_from(BAD_VALUES) | st.floats(allow_nan=True, allow_infinity=True))
     elif kind == "delete":

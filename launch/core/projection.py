@@ -23,7 +23,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
-from launch.core import curves
+from launch.core import costs, curves
 
 GW_TO_KW = 1.0e6  # 1 GW = 1e6 kW; tonnes = GW * 1e6 / (kW/t)
 # Days per year: the Julian year, exactly 365.25 d of 86,400 s (IAU Style Manual, Wilkins 1989; astropy's ``yr``).
@@ -153,7 +153,7 @@ def init(n_years, dtype, with_cohorts=False):
     return CohortState(zeros, jnp.zeros((), dtype))
 
 
-def make_step(replacement_fraction, tables, n_years, with_cohorts):
+def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per_kw):
     fail_table, retire_table, keep_table, keep_derated_table = tables
     cohort_index = jnp.arange(n_years)
 
@@ -178,6 +178,8 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts):
         gw_retired = jnp.sum(operating * retire_frac)
         gw_derated = jnp.sum(operating * keep_derated)
         operating_next = operating * keep_frac
+        # The insured value of what still operates: each cohort at its own satellite cost per kW.
+        operating_value = jnp.sum(operating_next * value_usd_per_kw) * GW_TO_KW
         if with_cohorts:
             new_state = CohortState(
                 operating_next,
@@ -198,6 +200,7 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts):
             gw_operating_nameplate=jnp.sum(operating),
             gw_failed=gw_failed,
             gw_retired=gw_retired,
+            operating_value_usd=operating_value,
         )
         if with_cohorts:
             out.update(
@@ -211,11 +214,28 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts):
     return step
 
 
-def project(scenario, start_year, n_years, with_cohorts=False):
+def launch_prices(economics, years, tonnes_to_orbit):
+    """Launch $/kg of each year: Wright's law on the cumulative mass before the year, or the price table."""
+    if economics.price_model == "wright":
+        cum_mass_before = economics.cum_mass_start_t + jnp.cumsum(tonnes_to_orbit) - tonnes_to_orbit
+        return curves.wright_price(
+            cum_mass_before,
+            economics.launch_usd_per_kg_start,
+            economics.cum_mass_start_t,
+            economics.learning_rate,
+            economics.floor_usd_per_kg,
+        )
+    if economics.price_model == "table":
+        return jnp.interp(years, economics.table_years, economics.table_usd_per_kg)
+    raise ValueError(f"economics.price_model={economics.price_model!r} is not one of {PRICE_MODELS}")
+
+
+def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0):
     """Yearly projection of one scenario. ``start_year`` and ``n_years`` are static Python ints.
 
     Returns a dict of arrays of shape (n_years,) (and (n_years, n_years) cohort matrices, [year, cohort], when
-    ``with_cohorts``). Vmap it over a batch of scenarios for Monte Carlo.
+    ``with_cohorts``). Vmap it over a batch of scenarios for Monte Carlo. ``availability`` (traceable): the
+    share of time the fleet's compute runs (eclipse shedding), for the cost of delivered compute and revenue.
     """
     leaves = jax.tree_util.tree_leaves(scenario)
     dtype = jnp.result_type(*leaves, float)
@@ -235,7 +255,11 @@ def project(scenario, start_year, n_years, with_cohorts=False):
         d["cap_chips_gw"],
         d["demand_gw"],
     )
-    step = make_step(co.replacement_fraction, tables, n_years, with_cohorts)
+    eco = scenario.economics
+    usd_per_kg = launch_prices(eco, years, d["launches"] * d["payload_t"])
+    capex_kw = costs.orbit_capex_usd_per_kw(eco, usd_per_kg, d["kw_per_tonne"])
+    value_kw = capex_kw["bus"] + capex_kw["hardware"]
+    step = make_step(co.replacement_fraction, tables, n_years, with_cohorts, value_kw)
     _, out = jax.lax.scan(step, init(n_years, dtype, with_cohorts), xs)
 
     gw = out["gw_launched"]
@@ -244,21 +268,12 @@ def project(scenario, start_year, n_years, with_cohorts=False):
     compute_tonnes = gw * GW_TO_KW / kw_t
     tonnes_to_orbit = d["launches"] * payload_t
     cum_mass_end = jnp.cumsum(tonnes_to_orbit)
-    eco = scenario.economics
-    cum_mass_before = eco.cum_mass_start_t + cum_mass_end - tonnes_to_orbit
-    if eco.price_model == "wright":
-        usd_per_kg = curves.wright_price(
-            cum_mass_before, eco.launch_usd_per_kg_start, eco.cum_mass_start_t, eco.learning_rate, eco.floor_usd_per_kg
-        )
-    elif eco.price_model == "table":
-        usd_per_kg = jnp.interp(years, eco.table_years, eco.table_usd_per_kg)
-    else:
-        raise ValueError(f"economics.price_model={eco.price_model!r} is not one of {PRICE_MODELS}")
-    launch_cost = compute_tonnes * 1000.0 * usd_per_kg
-    satellite_cost = gw * GW_TO_KW * eco.satellite_usd_per_kw
-    capex = launch_cost + satellite_cost
+    kw_launched = gw * GW_TO_KW
+    capex = kw_launched * capex_kw["total"]
     has_gw = gw > 0
     capex_per_gw = jnp.where(has_gw, capex / jnp.where(has_gw, gw, 1.0), 0.0)
+    operations = out["gw_operating_nameplate"] * GW_TO_KW * eco.operations_usd_per_kw_yr
+    insurance_in_orbit = out["operating_value_usd"] * eco.insurance_in_orbit_per_yr
     result = dict(d)
     result.update(out)
     result.update(
@@ -269,10 +284,16 @@ def project(scenario, start_year, n_years, with_cohorts=False):
         cum_mass_t=eco.cum_mass_start_t + cum_mass_end,
         gw_cumulative_launched=jnp.cumsum(gw),
         launch_usd_per_kg=usd_per_kg,
-        launch_cost_usd=launch_cost,
-        satellite_cost_usd=satellite_cost,
+        launch_cost_usd=kw_launched * capex_kw["launch"],
+        satellite_cost_usd=kw_launched * value_kw,
+        spares_cost_usd=kw_launched * capex_kw["spares"],
+        launch_insurance_usd=kw_launched * capex_kw["insurance"],
         capex_usd=capex,
         capex_usd_per_gw=capex_per_gw,
+        operations_usd=operations,
+        orbit_insurance_usd=insurance_in_orbit,
+        opex_usd=operations + insurance_in_orbit,
         launched_power_usd_per_kw_yr=curves.launched_power_price(1000.0, kw_t, co.design_life_yr, usd_per_kg),
     )
+    result.update(costs.yearly_economics(eco, co, years, result, availability))
     return result

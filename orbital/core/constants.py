@@ -36,3 +36,7 @@ AU_KM = 149597870.7
 # orbit's node must match, 360 deg / 365.2422 d.
 TROPICAL_YEAR_DAYS = 365.2422
 SUN_SYNC_RAAN_RATE_RAD_S = TWO_PI / (TROPICAL_YEAR_DAYS * SECONDS_PER_DAY)
+# Standard acceleration of gravity, exact by definition (3rd CGPM, 1901; BIPM SI Brochure, 9th ed.): converts a
+# specific impulse in seconds to an exhaust velocity.
+STANDARD_GRAVITY_M_S2 = 9.80665
+M_PER_KM = 1000.0

@@ -10,6 +10,8 @@ Modules, one job each (docs/planner.md describes the model):
 - ``model``: ``PlanModel``, the pure JAX function from the input vector to the yearly plan arrays;
 - ``yearly_plan``: ``plan()``, the ``Plan`` tables and their summary;
 - ``analysis``: sensitivities (``jax.grad``), sweeps and Monte Carlo (``jax.vmap``) and their checks;
+- ``economics``: the cost of delivered compute by launch year, the programme's lifecycle NPV and IRR, the summary;
+- ``goal_seek``: ``solve``, the value of one input at which an output reaches a target (``orbital solve``);
 - ``outputs``: provenance, each command's file set, atomic writing;
 - ``published_cases``: the ``orbital validate`` table;
 - ``plots``: matplotlib figures.
@@ -30,6 +32,7 @@ from orbital.planner.analysis import (
     sensitivity,
     sweep,
 )
+from orbital.planner.economics import economics_summary, economics_table, lifecycle_irr, lifecycle_npv_usd
 from orbital.planner.fleets import (
     DEFAULT_WINDOW_START,
     default_shells,
@@ -38,6 +41,7 @@ from orbital.planner.fleets import (
     representative_shells,
 )
 from orbital.planner.geometry import Geometry, compute_geometry
+from orbital.planner.goal_seek import SolveResult, check_solve, parse_target, solve
 from orbital.planner.inputs import InputLayout, input_names, is_calendar_input
 from orbital.planner.model import (
     CATEGORICAL_OUTPUTS,
@@ -56,11 +60,24 @@ from orbital.planner.outputs import (
     plan_files,
     provenance,
     sensitivity_files,
+    solve_files,
     sweep_files,
     validation_files,
     write_files,
 )
-from orbital.planner.plots import plot_fan, plot_mass, plot_ramp, plot_seasons, plot_sweep, plot_tornado
+from orbital.planner.plots import (
+    plot_cost_bands,
+    plot_cost_waterfall,
+    plot_costs,
+    plot_fan,
+    plot_firm_capacity,
+    plot_mass,
+    plot_ramp,
+    plot_seasons,
+    plot_solve,
+    plot_sweep,
+    plot_tornado,
+)
 from orbital.planner.published_cases import validation_cases
 from orbital.planner.scenario import (
     DEFAULT_SCENARIO,
@@ -122,6 +139,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "ShellIn",
+    "SolveResult",
     "Study",
     "SupplyIn",
     "VehiclesIn",
@@ -132,6 +150,7 @@ __all__ = [
     "check_inputs",
     "check_metric",
     "check_output_dir",
+    "check_solve",
     "check_sweep",
     "compute_geometry",
     "default_output_dir",
@@ -146,12 +165,22 @@ __all__ = [
     "output_names",
     "parse_scenario",
     "parse_set",
+    "parse_target",
     "plan",
     "plan_files",
     "plot_fan",
     "plot_mass",
     "plot_ramp",
     "plot_seasons",
+    "plot_solve",
+    "plot_cost_bands",
+    "plot_cost_waterfall",
+    "plot_costs",
+    "plot_firm_capacity",
+    "economics_table",
+    "economics_summary",
+    "lifecycle_irr",
+    "lifecycle_npv_usd",
     "plot_sweep",
     "plot_tornado",
     "provenance",
@@ -161,6 +190,8 @@ __all__ = [
     "sample_inputs",
     "sensitivity",
     "sensitivity_files",
+    "solve",
+    "solve_files",
     "sweep",
     "sweep_files",
     "validation_cases",

@@ -20,7 +20,16 @@ from orbital.planner.model import DEFAULT_METRIC, PlanModel, check_metric, model
 from orbital.planner.scenario import MAX_DRAWS, MAX_SEED
 
 MAX_SWEEP_POINTS = 100_000
-MONTECARLO_METRICS = ("gw_effective", "gw_operating", "gw_launched", "satellites_operating", "capex_usd")
+MONTECARLO_METRICS = (
+    "gw_effective",
+    "gw_operating",
+    "gw_launched",
+    "satellites_operating",
+    "capex_usd",
+    "lcoc_orbit_usd_per_kw_yr",
+    "lcoc_ground_usd_per_kw_yr",
+    "lcoc_ratio",
+)
 SWEEP_COLUMNS = (
     "launches",
     "payload_t",
@@ -30,6 +39,8 @@ SWEEP_COLUMNS = (
     "gw_effective",
     "satellites_operating",
     "capex_usd",
+    "lcoc_orbit_usd_per_kw_yr",
+    "lcoc_ratio",
 )
 
 
@@ -122,10 +133,12 @@ def check_sweep(settings: dict) -> int:
     return n_points
 
 
-def sweep(model: PlanModel, settings: dict) -> pd.DataFrame:
+def sweep(model: PlanModel, settings: dict, *, metrics=()) -> pd.DataFrame:
     """What-if grid: every combination of ``settings`` (key -> values), evaluated in one vmapped call. Returns a
-    long table: one row per grid point and year."""
+    long table: one row per grid point and year, with ``SWEEP_COLUMNS`` and any further plan outputs named in
+    ``metrics``."""
     check_sweep(settings)
+    columns = tuple(dict.fromkeys([*SWEEP_COLUMNS, *(check_metric(m) for m in metrics)]))
     if (
         "cohorts.kw_per_tonne_initial" in {model.names[i] for k in settings for i in resolve_input(model, k)}
         and model.kw_from_design
@@ -148,7 +161,7 @@ def sweep(model: PlanModel, settings: dict) -> pd.DataFrame:
     rows = []
     for g, point in enumerate(grid):
         frame = pd.DataFrame({"case": g, **{k: v for k, v in zip(keys, point)}, "year": years})
-        for metric in (*SWEEP_COLUMNS, "binding_code"):
+        for metric in (*columns, "binding_code"):
             frame[metric] = out[metric][g]
         rows.append(frame)
     table = pd.concat(rows, ignore_index=True)

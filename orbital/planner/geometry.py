@@ -1,8 +1,9 @@
 """The shells' geometry, evaluated once per plan on a representative sample (``fleets.representative_shells``).
 
 Per shell: the sunlit fraction, the longest eclipse (which sizes the battery), eclipse days, the mean array
-cosine and the daily share of time in eclipse (seasons). None of it depends on launch or design inputs, so sweeps,
-sensitivities and Monte Carlo reuse it.
+cosine, the daily share of time in eclipse (seasons), the sun-tracking arrays' mean projection onto the velocity
+(their drag area) and the shell's thermosphere density table (NRLMSIS 2.1 for its inclination). None of it
+depends on launch, design or environment inputs, so sweeps, sensitivities and Monte Carlo reuse it.
 """
 
 from __future__ import annotations
@@ -14,8 +15,10 @@ import jax.numpy as jnp
 import numpy as np
 from astropy.time import Time, TimeDelta
 
+from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_DAY
 from orbital.core.stats import ECLIPSE_THRESHOLD
+from orbital.environment import atmosphere
 from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg, illumination, sunlit
 from orbital.planner.fleets import representative_shells
@@ -37,12 +40,21 @@ class Geometry:
     worst_eclipse_min: np.ndarray  # longest eclipse of any sampled satellite, at ECLIPSE_STEP_S (sizes the battery)
     eclipse_days: np.ndarray  # most days with an eclipse, any sampled satellite
     array_cos_mean: np.ndarray  # mean |sin beta|: cosine of arrays fixed normal to the orbit plane
+    ram_factor: np.ndarray  # mean |sun . velocity| = 2/pi x mean |cos beta|: sun-tracking arrays' drag projection
     day_offsets: np.ndarray  # (n_days,) days since the window start
     daily_eclipse_fraction: np.ndarray  # (n_shells, n_days) share of time in eclipse, sample mean
     start: str
     days: float
     step_s: float
     sample_sats: int
+    density_altitude_km: np.ndarray  # (n_alt,) the density tables' grid
+    density_f107_sfu: np.ndarray  # (n_f107,)
+    density_ap: np.ndarray  # (n_ap,)
+    log_density: np.ndarray  # (n_shells, n_alt, n_f107, n_ap) ln(kg/m^3), orbit-averaged at each shell's inclination
+    log_density_shell: np.ndarray  # (n_shells, n_f107, n_ap) at each shell's altitude
+    # (n_shells, n_f107, n_ap) ln of the natural lifetime (s) of a satellite with m / (C_D A) = 1 kg/m^2: the
+    # decay integral scales as m / (C_D A), so the plan multiplies by its own ballistic coefficient.
+    log_unit_lifetime_s: np.ndarray
 
     def arrays(self):
         """The numbers the plan model reads, as JAX arrays."""
@@ -51,6 +63,12 @@ class Geometry:
             sunlit=jnp.asarray(self.sunlit_fraction),
             worst_eclipse_min=jnp.asarray(self.worst_eclipse_min),
             cos_mean=jnp.asarray(self.array_cos_mean),
+            daily_eclipse=jnp.asarray(self.daily_eclipse_fraction),
+            ram_factor=jnp.asarray(self.ram_factor),
+            density_f107_sfu=jnp.asarray(self.density_f107_sfu),
+            density_ap=jnp.asarray(self.density_ap),
+            log_density_shell=jnp.asarray(self.log_density_shell),
+            log_unit_lifetime_s=jnp.asarray(self.log_unit_lifetime_s),
         )
 
 
@@ -82,6 +100,7 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
     beta_times = start + TimeDelta(np.arange(n_days) * SECONDS_PER_DAY, format="sec")
     beta = beta_angle_deg(fleet, beta_times)
     cos_mean = np.abs(np.sin(np.deg2rad(beta))).mean(axis=1)
+    ram = ram_factor(beta)
     worst_eclipse = stats.max_eclipse_min
     if study.geometry_step_s > ECLIPSE_STEP_S:
         worst_eclipse = illumination(fleet, study.geometry_start, study.geometry_days, ECLIPSE_STEP_S).max_eclipse_min
@@ -100,10 +119,45 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
         worst_eclipse_min=per_shell(np.nan_to_num(worst_eclipse), np.max),
         eclipse_days=per_shell(stats.eclipse_days, np.max),
         array_cos_mean=per_shell(cos_mean, np.mean),
+        ram_factor=per_shell(ram, np.mean),
         day_offsets=np.arange(n_days, dtype=float),
         daily_eclipse_fraction=daily,
         start=study.geometry_start,
         days=study.geometry_days,
         step_s=study.geometry_step_s,
         sample_sats=study.sample_sats_per_shell,
+        **density_tables([s.inclination_deg for s in shells], [s.altitude_km for s in shells]),
+    )
+
+
+def ram_factor(beta_deg) -> np.ndarray:
+    """Mean over an orbit and over ``beta_deg``'s last axis of |s . v| (sun and velocity unit vectors) of a circular
+    orbit: the Sun's component in the orbit plane is cos beta, the velocity turns through that plane uniformly, so
+    the orbit mean of |cos beta cos(u - u0)| is (2/pi) cos beta."""
+    return (2.0 / np.pi) * np.abs(np.cos(np.deg2rad(beta_deg))).mean(axis=-1)
+
+
+def density_tables(inclinations_deg, altitudes_km) -> dict:
+    """The shells' density tables on a common grid that reaches just above the highest shell, each table
+    interpolated in altitude to its shell, and the natural-decay integral of each shell at every (F10.7, Ap) node
+    (the plan then interpolates in solar activity only)."""
+    full = atmosphere.DEFAULT_GRID
+    grid_altitudes = np.asarray(full.altitude_km)
+    top = min(int(np.searchsorted(grid_altitudes, max(altitudes_km), side="left")) + 1, grid_altitudes.size - 1)
+    grid = atmosphere.DensityGrid(tuple(grid_altitudes[: top + 1]), full.f107_sfu, full.ap)
+    tables = [atmosphere.density_table(inclination, grid) for inclination in inclinations_deg]
+    shell, lifetime = [], []
+    for table, altitude in zip(tables, altitudes_km):
+        heights, step = drag.decay_heights_km(np.float64(altitude), xp=np)
+        density = np.exp(atmosphere.at_altitudes(table, heights))  # (steps, n_f107, n_ap)
+        rate = -np.asarray(drag.decay_rate_km_s(density, heights[:, None, None], 1.0, 1.0, 1.0), float)
+        lifetime.append(np.log(np.sum(step / rate, axis=0)))
+        shell.append(atmosphere.at_altitudes(table, [altitude])[0])
+    return dict(
+        density_altitude_km=np.asarray(grid.altitude_km),
+        density_f107_sfu=np.asarray(grid.f107_sfu),
+        density_ap=np.asarray(grid.ap),
+        log_density=np.stack([t.log_density for t in tables]),
+        log_density_shell=np.stack(shell),
+        log_unit_lifetime_s=np.stack(lifetime),
     )

@@ -12,6 +12,17 @@ Compute availability per shell (share of compute delivered over the year):
 arrays can carry it, and in eclipse the battery (sized for the longest eclipse) carries the design's eclipse
 share. This closed form is the planner's (differentiable, cheap) stand-in for ``orbital.budget``'s time-stepped
 availability; they agree for the built-in designs (tests compare them).
+
+Firm capacity: the same closed form on each day's eclipse share (the geometry's daily profile) gives the fleet's
+daily availability; the share of operating GW that can be sold as firm capacity is the yearly availability scaled
+by the lowest day relative to the mean day (dawn-dusk shells lose power together in their eclipse season).
+The cost of delivered compute, the ground's and the programme's cash flows come from ``launch`` at this
+availability (``launch.core.costs``).
+
+The orbital environment (docs/environment.md): each shell's orbit-averaged density (the geometry's NRLMSIS
+tables, interpolated in solar activity here) at the solar cycle's F10.7 (``[environment]``) gives the mass
+roll-up its station-keeping propellant (mean density over the design life from the start year) and the yearly
+drag, station-keeping delta-v, thruster power, natural lifetime and disposal columns (``ENVIRONMENT_COLUMNS``).
 """
 
 from __future__ import annotations
@@ -27,7 +38,12 @@ import pandas as pd
 
 import launch
 from orbital import design as design_module
+from orbital.core import atmosphere as atmosphere_core
+from orbital.core import drag
+from orbital.core.constants import SECONDS_PER_JULIAN_YEAR
 from orbital.design import SatelliteDesign
+from orbital.environment.parameters import Environment
+from orbital.environment.solar_cycle import f107_sfu
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import (
     InputLayout,
@@ -37,6 +53,17 @@ from orbital.planner.inputs import (
     unflatten_inputs,
 )
 
+# The orbital environment per year: drag at that year's solar activity, propellant, decay and disposal.
+ENVIRONMENT_COLUMNS = [
+    "f107_sfu",
+    "station_keeping_dv_m_s_per_yr",
+    "propellant_t",
+    "thruster_power_kw",
+    "natural_lifetime_yr",
+    "deorbit_dv_m_s",
+    "disposal_compliant",
+    "derelicts",
+]
 PLAN_COLUMNS = [
     "satellites_launched",
     "satellites_operating",
@@ -47,6 +74,28 @@ PLAN_COLUMNS = [
     "gw_effective",
     "kw_per_tonne_rollup",
     "satellite_mass_kg",
+    "firm_compute_fraction",
+    "gw_firm",
+    "seasonal_dip_revenue_usd",
+    *ENVIRONMENT_COLUMNS,
+]
+# Per launch year (cohort): the cost of delivered compute by component (``economics.csv``).
+ECONOMICS_COLUMNS = [
+    "year",
+    "gw_launched",
+    "launch_usd_per_kg",
+    "kw_per_tonne",
+    "capex_usd_per_gw",
+    "lifetime_delivered_fraction",
+    *[f"lcoc_orbit_{name}_usd_per_kw_yr" for name in launch.ORBIT_COST_COMPONENTS],
+    "lcoc_orbit_usd_per_kw_yr",
+    *[f"lcoc_ground_{name}_usd_per_kw_yr" for name in launch.GROUND_COST_COMPONENTS],
+    "lcoc_ground_usd_per_kw_yr",
+    "lcoc_ratio",
+    "lcoc_orbit_usd_per_accelerator_hr",
+    "lcoc_ground_usd_per_accelerator_hr",
+    "break_even_launch_usd_per_kg",
+    "cohort_npv_usd_per_kw",
 ]
 METRICS = [
     "gw_effective",
@@ -60,13 +109,21 @@ METRICS = [
     "radiator_m2",
     "launch_usd_per_kg",
     "capex_usd_per_gw",
+    "lcoc_orbit_usd_per_kw_yr",
+    "lcoc_ground_usd_per_kw_yr",
+    "lcoc_ratio",
+    "lcoc_orbit_usd_per_accelerator_hr",
+    "break_even_launch_usd_per_kg",
+    "npv_usd",
+    "gw_firm",
 ]
 DEFAULT_METRIC = "gw_effective"
 
 
 def output_names() -> list:
     """Every yearly output of the plan model (the metrics first)."""
-    return list(dict.fromkeys(METRICS + [c for c in launch.TABLE_COLUMNS.values() if c not in METRICS] + PLAN_COLUMNS))
+    launch_columns = list(launch.TABLE_COLUMNS.values())
+    return list(dict.fromkeys(METRICS + launch_columns + PLAN_COLUMNS + ECONOMICS_COLUMNS))
 
 
 # Outputs that are labels, not quantities: the calendar year and the codes of the binding constraint. They have no
@@ -93,25 +150,41 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     # The shares dict is in key order; the geometry in the scenario's shell order.
     shares = jnp.stack([tree["shares"][name] for name in layout.shell_names])
     shares = shares / jnp.sum(shares)
-    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0))(
-        design, geo["worst_eclipse_min"], geo["altitude_km"]
+    env = Environment(**tree["environment"])
+    cycle = env.solar_cycle()
+
+    def shell_density(f107):
+        """(n_shells,) orbit-averaged density at the shells' altitudes."""
+        return jnp.exp(
+            atmosphere_core.log_density_at_activity(
+                geo["log_density_shell"], geo["density_f107_sfu"], geo["density_ap"], f107, env.ap
+            )
+        )
+
+    # Station keeping over the design life at the solar cycle's conditions from the first launch year on.
+    life_years = start_year + design.design_life_years * (jnp.arange(LIFE_SAMPLES) + 0.5) / LIFE_SAMPLES
+    life_density = jnp.mean(jax.vmap(shell_density)(f107_sfu(life_years, cycle)), axis=0)
+    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0, 0, 0))(
+        design, geo["worst_eclipse_min"], geo["altitude_km"], life_density, geo["ram_factor"]
     )
     mass_kg = jnp.sum(shares * mass.total_kg)
     kw_rollup = design.compute_power_w / mass_kg  # W/kg = kW/t
     scenario = tree["launch"]
     if kw_from_design:
         scenario = eqx.tree_at(lambda s: s.cohorts.kw_per_tonne_initial, scenario, kw_rollup)
-    out = dict(launch.project_arrays(scenario, start_year, n_years))
     array_margin = (
         design.array_oversize
         * (design.peak_compute_power_w + design.bus_power_w)
         * (design.array_tracks_sun + (1.0 - design.array_tracks_sun) * geo["cos_mean"])
         / (design.compute_power_w + design.bus_power_w)
     )
-    availability_shell = jnp.minimum(1.0, array_margin) * (
-        geo["sunlit"] + design.eclipse_compute_fraction * (1.0 - geo["sunlit"])
-    )
+    margin = jnp.minimum(1.0, array_margin)
+    ecf = design.eclipse_compute_fraction
+    availability_shell = margin * (geo["sunlit"] + ecf * (1.0 - geo["sunlit"]))
     availability = jnp.sum(shares * availability_shell)
+    daily = jnp.sum((shares * margin)[:, None] * (1.0 - (1.0 - ecf) * geo["daily_eclipse"]), axis=0)
+    firm_fraction = availability * jnp.min(daily) / jnp.mean(daily)
+    out = dict(launch.project_arrays(scenario, start_year, n_years, availability=availability))
     per_gw = 1e9 / design.compute_power_w
     ones = jnp.ones_like(out["gw_launched"])
     operating = out["gw_operating_nameplate"] * per_gw
@@ -125,8 +198,60 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
         gw_effective=out["gw_operating"] * availability,
         kw_per_tonne_rollup=kw_rollup * ones,
         satellite_mass_kg=mass_kg * ones,
+        firm_compute_fraction=firm_fraction * ones,
+        gw_firm=out["gw_operating"] * firm_fraction,
+        seasonal_dip_revenue_usd=out["gw_operating"]
+        * (availability - firm_fraction)
+        * scenario.economics.utilisation
+        * scenario.economics.revenue_usd_per_gw_yr,
+        daily_availability=daily,
     )
+    out.update(environment_columns(design, env, geo, mass, shares, out, start_year, n_years, shell_density))
+    out["shell_life_density_kg_m3"] = life_density
     return out
+
+
+# Samples of the solar cycle over the design life (the life is an input, so the sample count is fixed).
+LIFE_SAMPLES = 48
+# The year's mean F10.7 from its quarters' midpoints (a smooth ~11-year cycle: within ~0.1 sfu of 12 months).
+QUARTERS = (np.arange(4) + 0.5) / 4.0  # numpy: importing the planner must not start a JAX backend
+
+
+def environment_columns(design, env, geo, mass, shares, out, start_year, n_years, shell_density) -> dict:
+    """The yearly environment columns (see ``ENVIRONMENT_COLUMNS``) and the per-shell figures of ``shells.csv``."""
+    years = start_year + jnp.arange(n_years, dtype=out["gw_launched"].dtype)
+    f107 = jnp.mean(f107_sfu(years[:, None] + QUARTERS[None, :], env.solar_cycle()), axis=1)  # yearly mean
+    density = jax.vmap(shell_density)(f107)  # (years, shells)
+    force = drag.drag_force_n(density, geo["altitude_km"], design.drag_coefficient, mass.drag_area_m2)
+    dv = force / mass.total_kg * SECONDS_PER_JULIAN_YEAR
+    power_w = drag.thruster_power_w(force, design.thruster_isp_s, design.thruster_efficiency)
+
+    # The decay integral scales as m / (C_D A): the geometry holds it for 1 kg/m^2 at each (F10.7, Ap) node.
+    unit_lifetime_s = jax.vmap(
+        lambda f: jnp.exp(
+            atmosphere_core.log_density_at_activity(
+                geo["log_unit_lifetime_s"], geo["density_f107_sfu"], geo["density_ap"], f, env.ap
+            )
+        )
+    )(f107)  # (years, shells)
+    lifetime_yr = (
+        unit_lifetime_s * mass.dry_kg / (design.drag_coefficient * mass.drag_area_m2) / SECONDS_PER_JULIAN_YEAR
+    )
+    lingering = jnp.sum(shares * (lifetime_yr > env.disposal_rule_yr), axis=1)  # share that outlives the rule
+    per_gw = 1e9 / design.compute_power_w
+    ending = (out["gw_failed"] + out["gw_retired"]) * per_gw
+    ones = jnp.ones_like(f107)
+    return dict(
+        f107_sfu=f107,
+        station_keeping_dv_m_s_per_yr=jnp.sum(shares * dv, axis=1),
+        propellant_t=out["satellites_launched"] * jnp.sum(shares * mass.propellant_kg) / 1e3,
+        thruster_power_kw=jnp.sum(shares * power_w, axis=1) / 1e3,
+        natural_lifetime_yr=jnp.sum(shares * lifetime_yr, axis=1),
+        deorbit_dv_m_s=jnp.sum(shares * mass.deorbit_dv_m_s) * ones,
+        disposal_compliant=env.disposal_reliability + (1.0 - env.disposal_reliability) * (1.0 - lingering),
+        derelicts=ending * (1.0 - env.disposal_reliability) * lingering,
+        shell_natural_lifetime_yr=jnp.mean(lifetime_yr, axis=0),  # over the plan's years
+    )
 
 
 # Module-level compiled functions: models of the same structure (same shells, vehicles, years) share them.
@@ -216,12 +341,18 @@ class PlanModel:
 
     def shells_table(self, theta=None) -> pd.DataFrame:
         """Per-shell illumination, mass roll-up and availability (``shells.csv``)."""
-        tree = unflatten_inputs(self.theta0 if theta is None else theta, self.layout)
+        theta = self.theta0 if theta is None else theta
+        tree = unflatten_inputs(theta, self.layout)
         design = SatelliteDesign(**{k: float(v) for k, v in tree["design"].items()})
         g = self.geometry
+        out = self.jitted(theta)
+        life_density = np.asarray(out["shell_life_density_kg_m3"], float)
+        lifetime_yr = np.asarray(out["shell_natural_lifetime_yr"], float)
         rows = []
         for k, name in enumerate(g.shell_names):
-            m = design_module.design_mass(design, g.worst_eclipse_min[k], g.altitude_km[k])
+            m = design_module.design_mass(
+                design, g.worst_eclipse_min[k], g.altitude_km[k], life_density[k], g.ram_factor[k]
+            )
             rows.append(
                 dict(
                     shell=name,
@@ -245,6 +376,16 @@ class PlanModel:
                     structure_kg=float(m.structure_kg),
                     mass_kg=float(m.total_kg),
                     kw_per_tonne=float(m.kw_per_tonne),
+                    ram_factor=g.ram_factor[k],
+                    drag_area_m2=float(m.drag_area_m2),
+                    density_kg_m3=life_density[k],  # mean over the design life from the start year
+                    station_keeping_dv_m_s_per_yr=float(m.drag_force_n / m.total_kg * SECONDS_PER_JULIAN_YEAR),
+                    propellant_kg=float(m.propellant_kg),
+                    thruster_kg=float(m.thruster_kg),
+                    tank_kg=float(m.tank_kg),
+                    thruster_power_w=float(m.thruster_power_w),
+                    deorbit_dv_m_s=float(m.deorbit_dv_m_s),
+                    natural_lifetime_yr=lifetime_yr[k],  # mean over the plan's years
                 )
             )
         frame = pd.DataFrame(rows)

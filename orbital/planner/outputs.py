@@ -20,7 +20,8 @@ import jax
 import pandas as pd
 
 from orbital.atomic_files import write_set
-from orbital.planner import plots
+from orbital.planner import economics, plots
+from orbital.planner.environment_trade import altitude_trade
 from orbital.planner.scenario import SCENARIO_NAME
 
 RESULTS_DIR = Path("orbital-results")
@@ -35,6 +36,11 @@ OUTPUT_NAMES = frozenset(
         "ramp.png",
         "eclipse_seasons.png",
         "mass_breakdown.png",
+        "economics.csv",
+        "costs.png",
+        "cost_waterfall.png",
+        "firm_capacity.png",
+        "cost_bands.png",
         "sweep.csv",
         "sweep.png",
         "sweep_provenance.json",
@@ -46,7 +52,10 @@ OUTPUT_NAMES = frozenset(
         "fan.png",
         "montecarlo_provenance.json",
         "validation.csv",
+        "solve.json",
+        "solve.png",
         "satellites.csv",
+        "altitude_trade.png",
     }
 )
 
@@ -147,16 +156,25 @@ def write_files(out, files: dict) -> list:
 
 # --- the file set of each command ------------------------------------------------------------------------
 def plan_files(result) -> dict:
-    """``orbital plan``: the yearly table, the shells, the summary, provenance and three plots."""
+    """``orbital plan``: the yearly, shells and economics tables, the summary, provenance and seven plots."""
     scenario = result.scenario
+    final_year = int(result.table["year"].iloc[-1])
+    daily = economics.daily_availability(result.model)
     return {
         "plan.csv": result.table,
         "shells.csv": result.shells,
+        "economics.csv": result.economics,
         "summary.json": to_json(result.summary(), "summary.json"),
         "provenance.json": to_json(provenance(scenario), "provenance.json"),
         "ramp.png": png_bytes(plots.plot_ramp(result.table, f"{scenario.name}: deployment ramp")),
         "eclipse_seasons.png": png_bytes(plots.plot_seasons(result.geometry)),
         "mass_breakdown.png": png_bytes(plots.plot_mass(result.shells)),
+        "costs.png": png_bytes(plots.plot_costs(result.table, f"{scenario.name}: cost of delivered compute")),
+        "cost_waterfall.png": png_bytes(plots.plot_cost_waterfall(result.economics, final_year)),
+        "firm_capacity.png": png_bytes(plots.plot_firm_capacity(result.geometry, daily)),
+        "altitude_trade.png": png_bytes(
+            plots.plot_altitude_trade(altitude_trade(scenario), f"{scenario.name}: altitude trade")
+        ),
     }
 
 
@@ -193,6 +211,11 @@ def montecarlo_files(model, result: dict, metric: str) -> dict:
         "montecarlo.csv": result["bands"],
         "montecarlo_inputs.csv": result["inputs"],
         "fan.png": png_bytes(plots.plot_fan(result["bands"], metric, f"{name}: {metric}")),
+        **(
+            {"cost_bands.png": png_bytes(plots.plot_cost_bands(result["bands"], f"{name}: cost of delivered compute"))}
+            if {"lcoc_orbit_usd_per_kw_yr", "lcoc_ground_usd_per_kw_yr"} <= set(result["draws"])
+            else {}
+        ),
         "montecarlo_provenance.json": to_json(
             {**provenance(model.scenario), "draws": result["n"], "seed": result["seed"]},
             "montecarlo_provenance.json",
@@ -202,3 +225,12 @@ def montecarlo_files(model, result: dict, metric: str) -> dict:
 
 def validation_files(cases: pd.DataFrame) -> dict:
     return {"validation.csv": cases}
+
+
+def solve_files(model, result) -> dict:
+    """``orbital solve``: the result with provenance (``solve.json``) and the metric against the varied input over
+    the search grid, with the target and the solution marked (``solve.png``)."""
+    return {
+        "solve.json": to_json({**provenance(model.scenario), "solve": result.to_dict()}, "solve.json"),
+        "solve.png": png_bytes(plots.plot_solve(result, f"{model.scenario.name}: goal seek")),
+    }

@@ -93,6 +93,142 @@ def plot_mass(shells: pd.DataFrame, title: str = ""):
     return fig
 
 
+def plot_costs(table: pd.DataFrame, title: str = ""):
+    """Cost of delivered compute by launch year, in orbit and on the ground (USD per delivered kW-year, and per
+    accelerator-hour on the right axis), with the parity year marked when there is one."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    years = table["year"].to_numpy()
+    ax.plot(years, table["lcoc_orbit_usd_per_kw_yr"], "o-", label="orbit (cohort launched that year)")
+    ax.plot(years, table["lcoc_ground_usd_per_kw_yr"], "s--", label="ground data centre")
+    parity = years[table["lcoc_ratio"].to_numpy() <= 1.0]
+    if len(parity):
+        ax.axvline(parity[0], color="grey", lw=0.8)
+        ax.annotate(f"parity {parity[0]}", (parity[0], ax.get_ylim()[1]), ha="left", va="top", fontsize=8)
+    _integer_years(ax)
+    ax.set_ylabel("USD per delivered kW-year")
+    hours = table["lcoc_orbit_usd_per_accelerator_hr"].iloc[0] / table["lcoc_orbit_usd_per_kw_yr"].iloc[0]
+    right = ax.secondary_yaxis("right", functions=(lambda x: x * hours, lambda y: y / hours))
+    right.set_ylabel("USD per accelerator-hour")
+    ax.set_title(title or "Cost of delivered compute: orbit against the ground")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_cost_waterfall(economics: pd.DataFrame, year: int, title: str = ""):
+    """Waterfall of the cost per delivered kW-year of the ``year`` cohort by component, orbit then ground."""
+    import launch
+
+    row = economics.set_index("year").loc[int(year)]
+    fig = _figure(10.0, 5.0)
+    ax = fig.add_subplot()
+    x, ticks, labels = 0.0, [], []
+    for side, parts, colour in (
+        ("orbit", launch.ORBIT_COST_COMPONENTS, "tab:blue"),
+        ("ground", launch.GROUND_COST_COMPONENTS, "tab:orange"),
+    ):
+        level = 0.0
+        for part in parts:
+            value = row[f"lcoc_{side}_{part}_usd_per_kw_yr"]
+            ax.bar(x, value, bottom=level, color=colour, alpha=0.6)
+            level += value
+            ticks.append(x)
+            labels.append(f"{side}\n{part}")
+            x += 1.0
+        ax.bar(x, level, color=colour)
+        ax.annotate(f"{level:,.0f}", (x, level), ha="center", va="bottom", fontsize=8)
+        ticks.append(x)
+        labels.append(f"{side}\ntotal")
+        x += 1.5
+    ax.set_xticks(ticks)
+    ax.set_xticklabels(labels, fontsize=7)
+    ax.set_ylabel("USD per delivered kW-year")
+    ax.set_title(title or f"Cost of delivered compute by component, {year} cohort")
+    ax.grid(alpha=0.3, axis="y")
+    return fig
+
+
+def plot_firm_capacity(geometry: Geometry, daily_availability: np.ndarray, title: str = ""):
+    """The fleet's compute availability day by day over the geometry window: the mean is what it delivers, the
+    lowest day what it can sell as firm capacity."""
+    fig = _figure(9.0, 4.5)
+    ax = fig.add_subplot()
+    days = geometry.day_offsets[: len(daily_availability)]
+    ax.plot(days, 100.0 * daily_availability, label="fleet availability")
+    ax.axhline(100.0 * daily_availability.mean(), color="tab:green", ls="--", label="mean (delivered)")
+    ax.axhline(100.0 * daily_availability.min(), color="tab:red", ls=":", label="lowest day (firm)")
+    ax.set_xlabel(f"days from {geometry.start}")
+    ax.set_ylabel("compute availability (% of operating GW)")
+    ax.set_title(title or "Firm capacity: the seasonal profile of the fleet's compute")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_cost_bands(bands: pd.DataFrame, title: str = ""):
+    """Monte Carlo bands of the cost of delivered compute in orbit and on the ground by year."""
+    fig = _figure()
+    ax = fig.add_subplot()
+    for metric, colour, label in (
+        ("lcoc_orbit_usd_per_kw_yr", "tab:blue", "orbit"),
+        ("lcoc_ground_usd_per_kw_yr", "tab:orange", "ground"),
+    ):
+        frame = bands[bands["metric"] == metric]
+        columns = [c for c in frame.columns if c.startswith("p")]
+        years = frame["year"].to_numpy()
+        n = len(columns)
+        for i in range(n // 2):
+            ax.fill_between(
+                years, frame[columns[i]], frame[columns[n - 1 - i]], alpha=0.15 + 0.15 * i, color=colour, lw=0
+            )
+        middle = frame[columns[n // 2]] if n % 2 else frame["mean"]
+        ax.plot(
+            years,
+            middle,
+            color=colour,
+            label=f"{label} ({columns[n // 2] if n % 2 else 'mean'}, bands {columns[0][1:]}-{columns[-1][1:]} %)",
+        )
+    _integer_years(ax)
+    ax.set_ylabel("USD per delivered kW-year")
+    ax.set_title(title or "Cost of delivered compute, Monte Carlo bands")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_altitude_trade(trade: pd.DataFrame, title: str = ""):
+    """One design against altitude (``orbital.planner.environment_trade.altitude_trade``): eclipses, propellant
+    over the design life, natural lifetime and kW/t."""
+    fig = _figure(10.0, 7.0)
+    axes = fig.subplots(2, 2, sharex=True)
+    h = trade["altitude_km"].to_numpy()
+    ax = axes[0, 0]
+    ax.plot(h, 100.0 * trade["eclipse_fraction"], "o-", label="time in eclipse (%)")
+    ax.plot(h, trade["longest_eclipse_min"], "s--", label="longest eclipse (min)")
+    ax.set_title("eclipses")
+    ax.legend(fontsize=8)
+    ax = axes[0, 1]
+    ax.plot(h, trade["propellant_kg"], "o-", color="tab:orange")
+    ax.set_ylabel("kg per satellite")
+    ax.set_title("propellant per satellite over its life")
+    ax = axes[1, 0]
+    ax.semilogy(h, trade["natural_lifetime_yr"], "o-", color="tab:red")
+    ax.set_ylabel("years")
+    ax.set_title("natural lifetime (drag alone, to re-entry)")
+    ax = axes[1, 1]
+    ax.plot(h, trade["kw_per_tonne"], "o-", color="tab:green")
+    ax.set_ylabel("kW/t")
+    ax.set_title("compute per launch mass")
+    for ax in axes.ravel():
+        ax.grid(alpha=0.3)
+    for ax in axes[1]:
+        ax.set_xlabel("altitude (km)")
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
 def plot_tornado(sens: pd.DataFrame, top: int = 15):
     fig = _figure(8.0, 0.35 * min(top, len(sens)) + 1.5)
     ax = fig.add_subplot()
@@ -146,4 +282,29 @@ def plot_sweep(table: pd.DataFrame, keys: list, metric: str = "gw_effective"):
     ax.set_title(f"What-if sweep: {metric}")
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7)
+    return fig
+
+
+def plot_solve(result, title: str = ""):
+    """Goal seek (``orbital solve``): the metric in the year against the varied input over the search grid, the
+    target as a horizontal line, the scenario's value and the solution marked. The input axis is logarithmic where
+    half the grid is geometric (a scenario value near the low end of a wide range)."""
+    fig = _figure(8.0, 4.5)
+    ax = fig.add_subplot()
+    xs = np.asarray(result.grid_inputs)
+    ax.plot(xs, result.grid_metric, ".-", color="tab:blue", lw=1, label=f"{result.metric} in {result.year}")
+    ax.axhline(result.target, color="tab:red", lw=1, ls="--", label=f"target {result.target:,.6g}")
+    if result.initial_metric_value is not None:
+        ax.plot(result.initial_value, result.initial_metric_value, "s", color="grey", label="scenario value")
+    ax.plot(result.value, result.metric_value, "o", color="tab:red", ms=8, label=f"solution {result.value:,.6g}")
+    ax.axvline(result.value, color="tab:red", lw=0.8, alpha=0.5)
+    if result.grid_spacing != "linear" and xs.size and xs.min() > 0:
+        ax.set_xscale("log")
+    unit = f" ({result.unit})" if result.unit else ""
+    ax.set_xlabel(f"{result.input}{unit}")
+    ax.set_ylabel(result.metric)
+    note = f"; the grid saw {result.sign_changes} crossings" if result.sign_changes > 1 else ""
+    ax.set_title((title or f"Goal seek: {result.metric} in {result.year}") + note)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
     return fig

@@ -20,15 +20,21 @@ import typing
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 import launch
+from launch.params import calendar_year_range, is_calendar_year
 from launch.validation import parameter_specs
+from orbital.core.constants import SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
+from orbital.environment.parameters import Environment
 from orbital.planner.fleets import representative_shells
+from orbital.planner.geometry import ECLIPSE_STEP_S
 from orbital.planner.inputs import LAUNCH_SECTIONS, SHELL_SHARE, input_names, is_calendar_input
 from orbital.planner.schema import Strict, bounds, declared_spec, number_type, parameter_model, spec_field
-from orbital.timescales import time_grid
+from orbital.resources import check_estimate, plan_geometry_estimate
+from orbital.timescales import check_window
 
 SCENARIO_DIR = Path(__file__).resolve().parent / "scenarios"
 DEFAULT_SCENARIO = "ai1-100gw"
@@ -61,16 +67,55 @@ class Meta(Strict):
         return name
 
 
+# launch.params declares its calendar-year defaults (cadence.ref_year 2027, vehicles.intro_year [2027, 2029],
+# compute_share.ramp_start_year, cohorts.kw_ref_year, supply.*.ref_year: all 2027 but the second vehicle) for a
+# projection that starts in 2027. The planner reads them as offsets from that year, so that a study starting later
+# moves every anchor it does not set: anchor = start_year + (launch's default - REFERENCE_START_YEAR).
+REFERENCE_START_YEAR = 2027
+EARLIEST_YEAR, LATEST_YEAR = calendar_year_range()
+CALENDAR_NOTE = (
+    "an absolute calendar year when set; omitted, it follows [study] start_year "
+    f"(start_year + launch's default - {REFERENCE_START_YEAR})"
+)
+
+
 class Study(Strict):
     """Years of the yearly plan, and the geometry window (one year by default: eclipse seasons need it)."""
 
-    start_year: int = Field(2027, ge=1957, le=2200)
+    start_year: int = Field(REFERENCE_START_YEAR, ge=EARLIEST_YEAR, le=LATEST_YEAR)
     n_years: int = Field(19, ge=1, le=100)
-    geometry_start: str = "2027-01-01"
+    # Omitted: January 1 of start_year (filled in on validation; ``to_dict`` leaves it out again).
+    geometry_start: str | None = None
     geometry_days: float = Field(365.0, gt=0.0, le=400.0)
     geometry_step_s: float = Field(600.0, ge=10.0, le=3600.0)
     # Representative satellites per shell (Walker: one per plane over evenly spread RAANs; SSO: one plane).
     sample_sats_per_shell: int = Field(8, ge=1, le=64)
+
+    @model_validator(mode="after")
+    def _calendar(self):
+        end_year = self.start_year + self.n_years - 1
+        if end_year > LATEST_YEAR:
+            raise ValueError(
+                f"study.start_year = {self.start_year}, study.n_years = {self.n_years}: the study would end in "
+                f"{end_year}, after {LATEST_YEAR}, the latest calendar year the launch model accepts; "
+                f"start earlier or plan at most {LATEST_YEAR - self.start_year + 1} years"
+            )
+        window_s = self.geometry_days * SECONDS_PER_DAY
+        if self.geometry_step_s > window_s:
+            # One instant would stand for more time than the window holds (orbital.timescales.uniform_grid).
+            raise ValueError(
+                f"study.geometry_step_s = {self.geometry_step_s:g}: longer than the geometry window "
+                f"(study.geometry_days = {self.geometry_days:g}, {window_s:g} s); use a finer step or a longer window"
+            )
+        if self.geometry_start is None:
+            # The model is frozen; the default is derived, so it is written in place once, on validation.
+            self.__dict__["geometry_start"] = f"{self.start_year:04d}-01-01"
+        return self
+
+    @property
+    def geometry_start_given(self) -> bool:
+        """Whether the scenario set ``geometry_start`` (else it follows ``start_year``)."""
+        return "geometry_start" in self.model_fields_set
 
 
 # --- launch and design sections: generated from the classes' parameter declarations -------------------------
@@ -84,9 +129,13 @@ def _whole_table(field_name: str) -> bool:
     return not is_calendar_input(field_name)
 
 
+# Calendar years the scenario does not set follow the study (``Scenario.launch_scenario`` fills them in).
+CALENDAR = {"unset": is_calendar_year, "unset_note": CALENDAR_NOTE}
+
+
 def _section(model_name: str, attribute: str, **options):
     part = getattr(DEFAULT_LAUNCH, attribute)
-    return parameter_model(model_name, type(part), part, **options)
+    return parameter_model(model_name, type(part), part, **CALENDAR, **options)
 
 
 CadenceIn = _section("CadenceIn", "cadence")
@@ -101,7 +150,7 @@ CohortsIn = _section(
     extra_fields={"kw_per_tonne_initial": (number_type(_KW_INITIAL, optional=True), spec_field(_KW_INITIAL, None))},
 )
 SupplyIn = _section("SupplyIn", "supply", nested_required=_whole_table)
-CapacityIn = parameter_model("CapacityIn", launch.Capacity, required=_whole_table)
+CapacityIn = parameter_model("CapacityIn", launch.Capacity, required=_whole_table, **CALENDAR)
 EconomicsIn = _section("EconomicsIn", "economics")
 # [design]: a preset (``base``) and any declared SatelliteDesign parameter as an override.
 DESIGN_BASES = {"ai1": SatelliteDesign.ai1, "filing_100kw_per_t": SatelliteDesign.filing_100kw_per_t}
@@ -111,6 +160,9 @@ DesignIn = parameter_model(
     optional=True,
     extra_fields={"base": (Literal[tuple(DESIGN_BASES)], "ai1")},
 )
+
+# [environment]: the solar cycle after the shipped table, geomagnetic activity, the disposal rule and reliability.
+EnvironmentIn = parameter_model("EnvironmentIn", Environment)
 
 
 class ShellIn(Strict):
@@ -208,6 +260,7 @@ class Scenario(Strict):
     supply: SupplyIn = SupplyIn()
     economics: EconomicsIn = EconomicsIn()
     design: DesignIn = DesignIn()
+    environment: EnvironmentIn = EnvironmentIn()
     shells: list[ShellIn] = Field(min_length=1, max_length=20)
     montecarlo: MonteCarloIn = MonteCarloIn()
 
@@ -230,7 +283,10 @@ class Scenario(Strict):
         return self.scenario.name
 
     def to_dict(self) -> dict:
-        return self.model_dump(mode="json", exclude_none=True)
+        """The scenario as written, defaults filled in; calendar anchors it does not set stay out (they follow
+        ``study.start_year``), so ``parse_scenario(to_dict())`` and ``with_changes`` give the same scenario."""
+        exclude = None if self.study.geometry_start_given else {"study": {"geometry_start"}}
+        return self.model_dump(mode="json", exclude_none=True, exclude=exclude)
 
     def canonical_json(self) -> str:
         return json.dumps(self.to_dict(), sort_keys=True, separators=(",", ":"))
@@ -251,10 +307,13 @@ class Scenario(Strict):
 
     def launch_scenario(self, kw_per_tonne_initial: float | None = None):
         """The ``launch.LaunchScenario``; the cohorts' initial kW/t is the scenario's value, else
-        ``kw_per_tonne_initial`` (the design's roll-up, supplied by the planner), else launch's default."""
+        ``kw_per_tonne_initial`` (the design's roll-up, supplied by the planner), else launch's default. Calendar
+        years the scenario does not set follow ``study.start_year`` (``REFERENCE_START_YEAR``)."""
+        shift = self.study.start_year - REFERENCE_START_YEAR
         parts = {}
         for attribute, section in LAUNCH_SECTIONS.items():
-            values = getattr(self, section).model_dump(exclude_none=True)
+            given = getattr(self, section).model_dump(exclude_none=True)
+            values = _with_anchors(given, getattr(DEFAULT_LAUNCH, attribute), shift)
             if attribute == "cohorts":
                 kw = self.cohorts.kw_per_tonne_initial or kw_per_tonne_initial
                 if kw is not None:
@@ -274,6 +333,21 @@ class Scenario(Strict):
     def shell_objects(self, sample_sats: int | None = None):
         """Representative sample of each shell (see ``Study.sample_sats_per_shell``)."""
         return representative_shells(self, sample_sats)
+
+
+def _with_anchors(values: dict, default, shift: int) -> dict:
+    """``values`` (a section as validated) with each calendar year it lacks set to launch's default + ``shift``,
+    nested tables ([supply.chips]) included."""
+    values = dict(values)
+    specs = parameter_specs(type(default))
+    for f in dataclasses.fields(default):
+        base = getattr(default, f.name)
+        spec = specs.get(f.name)
+        if spec is not None and is_calendar_year(spec) and f.name not in values and base is not None:
+            values[f.name] = (np.asarray(base, dtype=float) + shift).tolist()
+        elif dataclasses.is_dataclass(base) and isinstance(values.get(f.name), dict):
+            values[f.name] = _with_anchors(values[f.name], base, shift)
+    return values
 
 
 # --- loading -----------------------------------------------------------------------------------------------
@@ -349,12 +423,23 @@ def parse_scenario(raw: dict, label: str = "<scenario>") -> Scenario:
         scenario = Scenario.model_validate(raw)
     except ValidationError as err:
         raise ScenarioError(_one_line(label, err, raw)) from None
+    study = scenario.study
     try:
-        time_grid("study.geometry_start", scenario.study.geometry_start)
+        check_window("study.geometry_start", study.geometry_start, study.geometry_days)
     except (ValueError, TypeError) as err:
-        raise ScenarioError(
-            f"{label}: study.geometry_start = {scenario.study.geometry_start!r}: {' '.join(str(err).split())}"
-        ) from None
+        message = " ".join(str(err).split())
+        if not message.startswith("study.geometry_start"):
+            message = f"study.geometry_start = {study.geometry_start!r}: {message}"
+        if not study.geometry_start_given:
+            message += (
+                f"; omitted, it is January 1 of study.start_year ({study.start_year}): set study.geometry_start "
+                "inside that range (the geometry repeats from year to year)"
+            )
+        raise ScenarioError(f"{label}: {message}") from None
+    try:
+        check_geometry_resources(scenario)
+    except ValueError as err:
+        raise ScenarioError(f"{label}: {err}") from None
     # Checks across fields (the launch and design constructors' own) and the Monte Carlo input names.
     try:
         scenario.launch_scenario()
@@ -363,6 +448,22 @@ def parse_scenario(raw: dict, label: str = "<scenario>") -> Scenario:
     except (ValueError, TypeError) as err:
         raise ScenarioError(f"{label}: {err}") from None
     return scenario
+
+
+def check_geometry_resources(scenario: Scenario):
+    """Refuse (one line naming the [study] keys) a geometry window whose estimated memory or time is beyond
+    ``orbital.resources``' limits, before anything is computed."""
+    study = scenario.study
+    n_sat = len(scenario.shells) * study.sample_sats_per_shell
+    estimate = plan_geometry_estimate(n_sat, study.geometry_days, study.geometry_step_s, ECLIPSE_STEP_S)
+    n_steps = int(estimate.sat_steps) // n_sat
+    check_estimate(
+        estimate,
+        f"study.geometry_days = {study.geometry_days:g}, study.geometry_step_s = {study.geometry_step_s:g}, "
+        f"study.sample_sats_per_shell = {study.sample_sats_per_shell}: the geometry of {n_sat:,} sampled "
+        f"satellites x {n_steps:,} steps",
+        "use fewer geometry_days, a coarser geometry_step_s or fewer sample_sats_per_shell",
+    )
 
 
 def build_parameters(section: str, cls: type, values: dict):
@@ -542,5 +643,6 @@ def _one_line(label: str, err: ValidationError, raw: dict) -> str:
     if not loc:  # a check across sections: the message names the keys
         return f"{label}: {message}"
     if isinstance(value, dict):
-        return f"{label}: {key}: {message}"
+        # A check across a table's keys names them itself.
+        return f"{label}: {message}" if message.startswith(f"{key}.") else f"{label}: {key}: {message}"
     return f"{label}: {key} = {value!r}: {message}"

@@ -44,11 +44,13 @@ def number_type(spec: ParameterSpec, optional: bool = False):
     return annotation | None if optional else annotation
 
 
-def spec_field(spec: ParameterSpec, default: Any = ...) -> Any:
-    """The ``Field`` of a declared number: its default, meaning and unit (and the declaration, for messages)."""
+def spec_field(spec: ParameterSpec, default: Any = ..., note: str = "") -> Any:
+    """The ``Field`` of a declared number: its default, meaning and unit (and the declaration, for messages);
+    ``note`` is appended to the meaning."""
     extra = {SPEC_KEY: dataclasses.asdict(spec), "unit": spec.unit, "interval": spec.interval()}
     length = {"min_length": 1} if spec.vector and default is not None else {}
-    return Field(default, description=spec.doc or None, json_schema_extra=extra, **length)
+    description = "; ".join(part for part in (spec.doc, note) if part) or None
+    return Field(default, description=description, json_schema_extra=extra, **length)
 
 
 def declared_spec(model: type[BaseModel], name: str) -> ParameterSpec | None:
@@ -75,6 +77,8 @@ def parameter_model(
     optional: bool = False,
     required: typing.Callable[[str], bool] = lambda field_name: False,
     nested_required: typing.Callable[[str], bool] = lambda field_name: False,
+    unset: typing.Callable[[ParameterSpec], bool] = lambda spec: False,
+    unset_note: str = "",
     extra_fields: dict | None = None,
 ) -> type[BaseModel]:
     """A strict pydantic model with one key per field of the parameter class ``cls``.
@@ -82,14 +86,26 @@ def parameter_model(
     Numbers carry their declared interval. Defaults come from ``default`` (an instance; the class's own defaults
     when None), or are None with ``optional`` (every key is an override of something else); the fields for which
     ``required(name)`` holds have none. A field holding a parameter object becomes a nested table whose default
-    is that object; inside it, the fields for which ``nested_required(name)`` holds have no default. Static
-    fields (strings such as a model name) keep their default's type; their allowed values are checked by the
-    class's constructor. ``extra_fields`` adds or replaces keys (``{name: (annotation, Field)}``).
+    is that object; inside it, the fields for which ``nested_required(name)`` holds have no default. Numbers
+    whose declaration satisfies ``unset(spec)`` default to None at every level, nested tables included: the
+    caller fills them in (the planner's calendar years follow the study's start year); ``unset_note`` is added
+    to their meaning. Static fields (strings such as a model name) keep their default's type; their allowed
+    values are checked by the class's constructor. ``extra_fields`` adds or replaces keys
+    (``{name: (annotation, Field)}``).
     """
-    return _model(name, cls, default, optional, required, nested_required, extra_fields)
+    rules = _Rules(required, nested_required, unset, unset_note)
+    return _model(name, cls, default, optional, rules, rules.required, extra_fields)
 
 
-def _model(name, cls, default, optional, required, nested_required, extra_fields):
+@dataclasses.dataclass(frozen=True)
+class _Rules:
+    required: typing.Callable[[str], bool]
+    nested_required: typing.Callable[[str], bool]
+    unset: typing.Callable[[ParameterSpec], bool]
+    unset_note: str
+
+
+def _model(name, cls, default, optional, rules, required, extra_fields):
     default = cls() if default is None and not optional else default
     specs = parameter_specs(cls)
     fields = {}
@@ -97,12 +113,23 @@ def _model(name, cls, default, optional, required, nested_required, extra_fields
         value = None if optional else getattr(default, f.name)
         spec = specs.get(f.name)
         if spec is not None:
-            wanted = ... if required(f.name) else _plain(value)
-            fields[f.name] = (number_type(spec, optional or value is None), spec_field(spec, wanted))
+            unset = rules.unset(spec)
+            wanted = ... if required(f.name) else None if unset else _plain(value)
+            fields[f.name] = (
+                number_type(spec, optional or unset or value is None),
+                spec_field(spec, wanted, rules.unset_note if unset else ""),
+            )
         elif dataclasses.is_dataclass(value):
-            nested = _model(f"{name}_{f.name}", type(value), value, False, nested_required, nested_required, None)
-            fields[f.name] = (nested, Field(nested.model_validate(_plain(value))))
+            nested = _model(f"{name}_{f.name}", type(value), value, False, rules, rules.nested_required, None)
+            fields[f.name] = (nested, Field(nested.model_validate(_without_unset(value, rules.unset))))
         else:
             fields[f.name] = (type(value) if value is not None else Any, Field(value))
     fields.update(extra_fields or {})
     return create_model(name, __base__=Strict, **fields)
+
+
+def _without_unset(value, unset) -> dict:
+    """A parameter object as a TOML table, without the numbers the caller fills in."""
+    specs = parameter_specs(type(value))
+    plain = _plain(value)
+    return {key: item for key, item in plain.items() if key not in specs or not unset(specs[key])}

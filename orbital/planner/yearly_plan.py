@@ -1,4 +1,4 @@
-"""The yearly plan of a scenario: geometry, model, the plan and shells tables, and the headline summary."""
+"""The yearly plan of a scenario: geometry, model, the plan, shells and economics tables, and the summary."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from orbital.planner.economics import economics_summary, economics_table
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.model import PlanModel
 from orbital.planner.outputs import provenance
@@ -18,16 +19,25 @@ MILESTONE_GW_LAUNCHED = 100.0
 
 @dataclasses.dataclass
 class Plan:
-    """A scenario's plan: its geometry, its model, the yearly table (``plan.csv``) and the shells (``shells.csv``)."""
+    """A scenario's plan: its geometry, its model, the yearly table (``plan.csv``), the shells (``shells.csv``) and
+    the cost of delivered compute by launch year (``economics.csv``)."""
 
     scenario: Scenario
     geometry: Geometry
     model: PlanModel
     table: pd.DataFrame
     shells: pd.DataFrame
+    economics: pd.DataFrame
+    # The summary runs a sensitivity and an IRR search: computed once, on first use.
+    _summary: dict | None = dataclasses.field(default=None, repr=False, compare=False)
 
     def summary(self) -> dict:
         """Headline numbers of the plan, with its provenance (``summary.json``)."""
+        if self._summary is None:
+            self._summary = self._make_summary()
+        return self._summary
+
+    def _make_summary(self) -> dict:
         t = self.table.set_index("year")
         last = int(t.index[-1])
         peak_year = int(t["gw_launched"].idxmax())
@@ -58,6 +68,7 @@ class Plan:
                 "satellite_mass_kg": float(t["satellite_mass_kg"].iloc[0]),
                 "cumulative_capex_usd": float(t["capex_usd"].sum()),
             },
+            "economics": economics_summary(self.model, self.table, self.economics),
             "geometry_sampling": {
                 "satellites_per_shell": self.geometry.sample_sats,
                 "start": self.geometry.start,
@@ -74,4 +85,4 @@ def plan(scenario: Scenario | str | None = None, progress: Callable[[float, floa
         scenario = load_scenario(scenario or DEFAULT_SCENARIO)
     geometry = compute_geometry(scenario, progress)
     model = PlanModel(scenario, geometry)
-    return Plan(scenario, geometry, model, model.table(), model.shells_table())
+    return Plan(scenario, geometry, model, model.table(), model.shells_table(), economics_table(model))

@@ -1,0 +1,119 @@
+"""Benchmark: what the orbital environment (drag, propellant, decay, disposal) adds to the plan.
+
+Run: python benchmarks/environment.py [--draws 100000] [--repeats 3] [--dtype float64]
+- Monte Carlo of the plan model on the default scenario's sampled inputs, compiled twice: "without the
+  environment" keeps only the outputs the plan had before it (XLA drops the density lookups, the decay quadrature
+  and the disposal columns; the propellant in the mass roll-up stays, it is part of kW/t), "with" every output;
+- ``planner.plan("ai1-100gw")`` end to end (geometry, density tables, compile, tables), once with the environment
+  and once with the density tables and environment columns replaced by stand-ins of the same shapes (what the plan
+  cost before them). Each end-to-end run starts from empty in-memory caches.
+Target: the environment adds no more than 25 % to either. Compile times reported separately.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from orbital import planner
+from orbital.environment import atmosphere
+from orbital.planner import geometry
+from orbital.planner import model as plan_model
+from orbital.planner.environment_trade import altitude_trade
+
+ENVIRONMENT_OUTPUTS = {*plan_model.ENVIRONMENT_COLUMNS, "shell_natural_lifetime_yr"}
+
+
+def timed(fn, thetas, repeats):
+    t0 = time.perf_counter()
+    compiled = fn.lower(thetas).compile()
+    compile_s = time.perf_counter() - t0
+    jax.block_until_ready(compiled(thetas))
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        jax.block_until_ready(compiled(thetas))
+        times.append(time.perf_counter() - t0)
+    return compile_s, min(times)
+
+
+def monte_carlo(draws: int, repeats: int, dtype: str):
+    scenario = planner.load_scenario("ai1-100gw").with_changes(
+        study={"geometry_days": 2, "geometry_step_s": 1800, "sample_sats_per_shell": 2}
+    )
+    model = planner.PlanModel(scenario, planner.compute_geometry(scenario))
+    thetas = jnp.asarray(planner.sample_inputs(model, draws, 0), dtype=dtype)
+    before = [k for k in model.outputs(model.theta0) if k not in ENVIRONMENT_OUTPUTS]
+
+    def without(theta):
+        out = model.outputs(theta)
+        return {k: out[k] for k in before}
+
+    c0, t0 = timed(jax.jit(jax.vmap(without)), thetas, repeats)
+    c1, t1 = timed(jax.jit(jax.vmap(model.outputs)), thetas, repeats)
+    print(f"Monte Carlo, {draws:,} draws x {model.n_years} years, {dtype}, {jax.devices()[0].platform}")
+    print(f"  without the environment: {t0:8.3f} s  (compile {c0:6.1f} s)")
+    print(f"  with the environment:    {t1:8.3f} s  (compile {c1:6.1f} s)  ratio {t1 / t0:5.2f}")
+
+
+def _stand_in_tables(inclinations_deg, altitudes_km) -> dict:
+    grid = atmosphere.DEFAULT_GRID
+    n, nf, na = len(altitudes_km), len(grid.f107_sfu), len(grid.ap)
+    return dict(
+        density_altitude_km=np.asarray(grid.altitude_km[:2]),
+        density_f107_sfu=np.asarray(grid.f107_sfu),
+        density_ap=np.asarray(grid.ap),
+        log_density=np.full((n, 2, nf, na), -30.0),
+        log_density_shell=np.full((n, nf, na), -30.0),
+        log_unit_lifetime_s=np.full((n, nf, na), 10.0),
+    )
+
+
+def end_to_end():
+    jax.clear_caches()
+    atmosphere.clear_tables()
+    t0 = time.perf_counter()
+    planner.plan("ai1-100gw")
+    with_env = time.perf_counter() - t0
+    real_tables, real_columns = geometry.density_tables, plan_model.environment_columns
+    geometry.density_tables = _stand_in_tables
+    plan_model.environment_columns = lambda design, env, geo, mass, shares, out, *rest: (
+        {name: jnp.zeros_like(out["gw_launched"]) for name in plan_model.ENVIRONMENT_COLUMNS}
+        | {"shell_natural_lifetime_yr": jnp.zeros_like(geo["altitude_km"])}
+    )
+    plan_model._jit_outputs = jax.jit(plan_model.plan_arrays, static_argnums=(2, 3, 4, 5))
+    jax.clear_caches()
+    try:
+        t0 = time.perf_counter()
+        planner.plan("ai1-100gw")
+        without = time.perf_counter() - t0
+    finally:
+        geometry.density_tables, plan_model.environment_columns = real_tables, real_columns
+    t0 = time.perf_counter()
+    altitude_trade(planner.load_scenario("ai1-100gw"))
+    trade = time.perf_counter() - t0
+    print("planner.plan('ai1-100gw') end to end (cold in-memory caches)")
+    print(f"  without the environment: {without:8.2f} s")
+    print(f"  with the environment:    {with_env:8.2f} s  ratio {with_env / without:5.2f}")
+    print(f"  + altitude_trade for altitude_trade.png (orbital plan's file set): {trade:6.2f} s")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--draws", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dtype", choices=("float32", "float64"), default="float64")
+    parser.add_argument("--skip-plan", action="store_true", help="Monte Carlo only")
+    args = parser.parse_args()
+    jax.config.update("jax_enable_x64", args.dtype == "float64")
+    monte_carlo(args.draws, args.repeats, args.dtype)
+    if not args.skip_plan:
+        end_to_end()
+
+
+if __name__ == "__main__":
+    main()
