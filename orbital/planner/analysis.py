@@ -16,7 +16,7 @@ import pandas as pd
 import launch
 from orbital.design import SatelliteDesign
 from orbital.planner.inputs import check_input_ranges, is_calendar_input, unflatten_inputs
-from orbital.planner.model import DEFAULT_METRIC, PlanModel, check_metric, model_rollup
+from orbital.planner.model import DEFAULT_METRIC, PlanModel, check_metric
 from orbital.planner.scenario import MAX_DRAWS, MAX_SEED
 
 MAX_SWEEP_POINTS = 100_000
@@ -143,9 +143,7 @@ def sweep(model: PlanModel, settings: dict, *, metrics=()) -> pd.DataFrame:
         "cohorts.kw_per_tonne_initial" in {model.names[i] for k in settings for i in resolve_input(model, k)}
         and model.kw_from_design
     ):
-        model = PlanModel(model.scenario, model.geometry, kw_from_design=False)
-        rollup = float(model_rollup(model))
-        model.theta0 = model.theta0.at[model.index("cohorts.kw_per_tonne_initial")].set(rollup)
+        model = model.with_kw_per_tonne_input()
     keys = list(settings)
     indices = [resolve_input(model, k) for k in keys]
     grid = list(itertools.product(*[settings[k] for k in keys]))

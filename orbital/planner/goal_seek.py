@@ -350,10 +350,8 @@ def solve(
     if name in model.unused and name == "cohorts.kw_per_tonne_initial":
         # The design roll-up sets this input inside the plan; solving for it switches the roll-up off (as a sweep
         # of it does), starting from the roll-up's value.
-        rollup = float(model.jitted(theta)["kw_per_tonne_rollup"][0])
-        model = PlanModel(model.scenario, model.geometry, kw_from_design=False)
-        model.theta0 = model.theta0.at[model.index(name)].set(rollup)
-        theta = theta.at[model.index(name)].set(rollup)
+        model = model.with_kw_per_tonne_input(theta)
+        theta = theta.at[model.index(name)].set(model.theta0[model.index(name)])
     index = model.index(name)
     spec = model.specs[index]
     unit = spec.unit if spec is not None and spec.unit else ""

@@ -293,6 +293,14 @@ class PlanModel:
         """Evaluate the scenario's geometry (the slow step; ``progress(done, total)``) and build its model."""
         return cls(scenario, compute_geometry(scenario, progress))
 
+    def with_kw_per_tonne_input(self, theta=None) -> PlanModel:
+        """This model with the design's kW/t roll-up switched off, so that ``cohorts.kw_per_tonne_initial`` is an
+        input (for sweeps and solves of it), starting from the roll-up's value at ``theta``."""
+        rollup = float(self.jitted(self.theta0 if theta is None else theta)["kw_per_tonne_rollup"][0])
+        model = PlanModel(self.scenario, self.geometry, kw_from_design=False)
+        model.theta0 = model.theta0.at[model.index("cohorts.kw_per_tonne_initial")].set(rollup)
+        return model
+
     def index(self, name: str) -> int:
         return self.names.index(name)
 
