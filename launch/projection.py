@@ -13,7 +13,7 @@ from launch import validation as v
 from launch.core import projection as kernel
 from launch.core.costs import GROUND_COMPONENTS as GROUND_COST_COMPONENTS
 from launch.core.costs import ORBIT_COMPONENTS as ORBIT_COST_COMPONENTS
-from launch.core.projection import BINDING_NAMES, LAUNCH_LIMIT_NAMES
+from launch.core.projection import BINDING_NAMES, LAUNCH_LIMIT_NAMES, FleetHazard
 from launch.params import (
     LaunchScenario,
     calendar_year_range,
@@ -112,6 +112,7 @@ def project_arrays(
     *,
     with_cohorts: bool = False,
     availability=1.0,
+    hazard: FleetHazard | None = None,
 ) -> dict:
     """Yearly projection as a dict of JAX arrays of shape ``(n_years,)``, differentiable with respect to every
     float in ``scenario`` and usable under ``jax.jit`` / ``jax.grad`` / ``jax.vmap`` (``start_year``,
@@ -119,12 +120,39 @@ def project_arrays(
     ``(n_years, n_years)`` indexed [year, launch year]. Integer outputs: ``binding_code`` (index into
     ``BINDING_NAMES``) and ``launch_limit_code`` (index into ``LAUNCH_LIMIT_NAMES``). ``availability`` (in
     (0, 1], traceable): the share of time the fleet's compute runs, for the cost of delivered compute and the
-    revenue (the planner passes its eclipse geometry's)."""
+    revenue (the planner passes its eclipse geometry's). ``hazard``: a ``FleetHazard``, losses the fleet's own
+    environment adds to the cohorts' failures (collisions; see ``launch.core.projection.FleetHazard``)."""
     scenario = _check_scenario(scenario)
     start_year, n_years = _check_span(start_year, n_years)
     v.check_range("availability", availability, 0.0, 1.0, low_open=True)
+    if hazard is not None:
+        hazard = _check_hazard(hazard, n_years)
     # The cached jitted kernel also serves eager calls (a nested jit is free under an outer jit/grad/vmap).
-    return _jitted(start_year, n_years, bool(with_cohorts), False)(scenario, availability)
+    return _jitted(start_year, n_years, bool(with_cohorts), False)(scenario, availability, hazard)
+
+
+def _check_hazard(hazard, n_years: int) -> FleetHazard:
+    if not isinstance(hazard, FleetHazard):
+        raise TypeError(f"hazard={type(hazard).__name__}: expected a launch.FleetHazard")
+    n_pools = int(np.shape(hazard.pool_share)[0]) if np.ndim(hazard.pool_share) == 1 else -1
+    shapes = {
+        "base_per_yr": (n_years,),
+        "per_operating_gw_per_yr": (n_years,),
+        "pool_share": (max(n_pools, 0),),
+        "pool_lifetime_yr": (n_years, max(n_pools, 0)),
+        "per_pool_gw_per_yr": (n_years, max(n_pools, 0)),
+    }
+    for name, shape in shapes.items():
+        value = getattr(hazard, name)
+        if np.shape(value) != shape:
+            raise ValueError(f"hazard.{name} has shape {np.shape(value)}; expected {shape} (n_years={n_years})")
+        if name == "pool_share":
+            v.check_range(f"hazard.{name}", value, 0.0, 1.0)
+        elif name == "pool_lifetime_yr":
+            v.check_range(f"hazard.{name}", value, 0.0, low_open=True, unit="yr")
+        else:
+            v.check_range(f"hazard.{name}", value, 0.0)
+    return hazard
 
 
 def _to_numpy(out):
@@ -133,10 +161,10 @@ def _to_numpy(out):
 
 @functools.lru_cache(maxsize=32)
 def _jitted(start_year, n_years, with_cohorts, batched):
-    def fn(scenario, availability=1.0):
-        return kernel.project(scenario, start_year, n_years, with_cohorts, availability)
+    def fn(scenario, availability=1.0, hazard=None):
+        return kernel.project(scenario, start_year, n_years, with_cohorts, availability, hazard)
 
-    return jax.jit(jax.vmap(fn, in_axes=(0, None)) if batched else fn)
+    return jax.jit(jax.vmap(fn, in_axes=(0, None, None)) if batched else fn)
 
 
 def project(scenario: LaunchScenario | None = None, start_year: int = 2027, n_years: int = 30) -> pd.DataFrame:
@@ -182,7 +210,7 @@ def monte_carlo(scenarios: LaunchScenario, start_year: int = 2027, n_years: int 
     scenarios = _check_scenario(scenarios)
     start_year, n_years = _check_span(start_year, n_years)
     sharded, n_scenarios = _shard_scenarios(scenarios)
-    out = _jitted(start_year, n_years, False, True)(sharded, 1.0)
+    out = _jitted(start_year, n_years, False, True)(sharded, 1.0, None)
     return out if sharded is scenarios else {key: value[:n_scenarios] for key, value in out.items()}
 
 

@@ -290,7 +290,10 @@ def plan(
         task = bar.add_task(
             f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
         )
-        result = planner.plan(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
+        with warnings.catch_warnings():
+            # Printed below, after the table, as plain lines.
+            warnings.simplefilter("ignore", planner.PlanWarning)
+            result = planner.plan(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
     files = planner.plan_files(result)
     table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
     columns = [
@@ -334,6 +337,18 @@ def plan(
         f"{e['parity_note']}; {e['break_even_note']}; firm capacity {e['firm_compute_fraction']:.3f} of operating "
         f"GW (mean {e['compute_availability']:.3f})"
     )
+    n = summary["environment"]
+    last_year = int(result.table["year"].iloc[-1])
+    console.print(
+        f"orbits in {last_year}: collision hazard {n['collision_hazard_per_yr_final_year']:.3g}/yr per satellite"
+        f" (peak {n['peak_collision_hazard_per_yr']:.3g} in {n['peak_collision_hazard_year']}), "
+        f"{n['manoeuvres_per_satellite_yr_final_year']:,.0f} avoidance manoeuvres per satellite-year, "
+        f"{n['derelicts_final_year']:,.0f} derelicts, {n['satellites_lost_to_collisions_total']:,.0f} satellites lost "
+        f"to collisions in all, {n['propellant_t_total']:,.0f} t of propellant launched, "
+        f"{n['shells_needed_final_year']} band(s) needed"
+    )
+    for message in summary["warnings"]:
+        errors.print(f"warning: {message}", markup=False, highlight=False)
     _write(out_dir, files)
 
 

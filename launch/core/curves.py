@@ -86,3 +86,14 @@ def retirement_survival(age_yr, life_yr, life_sd_yr):
 def launched_power_price(mass_kg, power_kw, life_yr, launch_usd_per_kg):
     """Launch cost per kW per year of life, USD/kW/yr = mass * $/kg / (power * life) (Suncatcher §2.4)."""
     return mass_kg * launch_usd_per_kg / (power_kw * life_yr)
+
+
+def decaying_pool_step(pool, inflow_per_yr, lifetime_yr, dt_yr):
+    """A population after ``dt_yr`` of dP/dt = inflow - P / lifetime with both held over the step (exact):
+    P' = P exp(-dt/T) + inflow T (1 - exp(-dt/T)). A lifetime of 0 or less empties it at once."""
+    positive = lifetime_yr > 0.0
+    lifetime = jnp.where(positive, lifetime_yr, 1.0)
+    decay = jnp.exp(-dt_yr / lifetime)
+    # T (1 - exp(-dt/T)) = -T expm1(-dt/T): accurate when dt << T, and tends to dt for an endless lifetime.
+    filled = -lifetime * jnp.expm1(-dt_yr / lifetime)
+    return jnp.where(positive, pool * decay + inflow_per_yr * filled, 0.0)

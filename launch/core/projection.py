@@ -20,6 +20,7 @@ Scenario objects are duck-typed (attribute access only) so this module imports n
 
 from typing import NamedTuple
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 
@@ -49,6 +50,27 @@ class CohortState(NamedTuple):
     launched_gw: jax.Array | None = None  # (n,) nameplate GW launched per cohort
     failed_gw: jax.Array | None = None  # (n,) cumulative nameplate GW failed
     retired_gw: jax.Array | None = None  # (n,) cumulative nameplate GW retired
+    pool_gw: jax.Array | None = None  # (K,) nameplate GW of failed satellites left in orbit, per pool
+
+
+class FleetHazard(NamedTuple):
+    """A loss hazard on every operating satellite that the fleet makes for itself (collisions), beside the
+    cohorts' constant failure rate. In year ``i`` (all arrays traceable):
+
+        hazard = base_per_yr[i] + per_operating_gw_per_yr[i] G + sum_k per_pool_gw_per_yr[i, k] P_k
+
+    with G the nameplate GW operating after the year's launches and P_k the nameplate GW of failed or retired
+    satellites left in orbit in pool k (e.g. one pool per shell) at the start of the year. Pool k receives
+    ``pool_share[k]`` of each year's failed and retired GW (the share not disposed of) and empties with the
+    natural lifetime ``pool_lifetime_yr[i, k]`` (``curves.decaying_pool_step``). Satellites lost to this hazard
+    are destroyed, not left in a pool. The caller sets the physics (``orbital`` does: debris flux, collisions with
+    the fleet and its derelicts); this module only integrates it with the cohorts."""
+
+    base_per_yr: jax.Array  # (n,)
+    per_operating_gw_per_yr: jax.Array  # (n,)
+    pool_share: jax.Array  # (K,)
+    pool_lifetime_yr: jax.Array  # (n, K)
+    per_pool_gw_per_yr: jax.Array  # (n, K)
 
 
 def cadence_launches(cadence, years):
@@ -146,19 +168,20 @@ def age_tables(cohorts, n_years, dtype):
     return fail_frac, retire_frac, keep_frac, keep_frac * derate
 
 
-def init(n_years, dtype, with_cohorts=False):
+def init(n_years, dtype, with_cohorts=False, n_pools=None):
     zeros = jnp.zeros((n_years,), dtype)
+    pools = None if n_pools is None else jnp.zeros((n_pools,), dtype)
     if with_cohorts:
-        return CohortState(zeros, jnp.zeros((), dtype), zeros, zeros, zeros)
-    return CohortState(zeros, jnp.zeros((), dtype))
+        return CohortState(zeros, jnp.zeros((), dtype), zeros, zeros, zeros, pools)
+    return CohortState(zeros, jnp.zeros((), dtype), pool_gw=pools)
 
 
-def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per_kw):
+def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per_kw, hazard=None):
     fail_table, retire_table, keep_table, keep_derated_table = tables
     cohort_index = jnp.arange(n_years)
 
     def step(state, x):
-        i, cap_supply_gw, cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, demand_gw = x
+        i, cap_supply_gw, cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, demand_gw = x[:7]
         need_gw = replacement_fraction * state.loss_prev_gw
         target_gw = demand_gw + need_gw
         stack = jnp.stack([cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, target_gw])
@@ -173,6 +196,17 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
             jax.lax.dynamic_slice_in_dim(table, start, n_years)
             for table in (fail_table, retire_table, keep_table, keep_derated_table)
         )
+        fleet_out = {}
+        if hazard is not None:
+            base, per_operating, share, pool_lifetime, per_pool = x[7:]
+            rate = base + per_operating * jnp.sum(operating) + jnp.sum(per_pool * state.pool_gw)
+            # The hazard strikes first; failures and retirement then apply to the survivors. This year's
+            # cohort is exposed for half a year on average (launches spread over the year).
+            exposure = jnp.where(cohort_index == i, 0.5, 1.0)
+            struck = -jnp.expm1(-rate * exposure)
+            gw_struck = jnp.sum(operating * struck)
+            operating = operating - operating * struck
+            fleet_out = dict(collision_hazard_per_yr=rate, gw_collision_lost=gw_struck)
         # Few materialised (cohort,) arrays per step: the sums read ``operating`` with the tables directly.
         gw_failed = jnp.sum(operating * fail_frac)
         gw_retired = jnp.sum(operating * retire_frac)
@@ -180,16 +214,23 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
         operating_next = operating * keep_frac
         # The insured value of what still operates: each cohort at its own satellite cost per kW.
         operating_value = jnp.sum(operating_next * value_usd_per_kw) * GW_TO_KW
+        losses = gw_failed + gw_retired
+        pools = None
+        if hazard is not None:
+            pools = curves.decaying_pool_step(state.pool_gw, losses * share, pool_lifetime, 1.0)
+            fleet_out["derelict_pool_gw"] = pools
+            losses = losses + gw_struck
         if with_cohorts:
             new_state = CohortState(
                 operating_next,
-                gw_failed + gw_retired,
+                losses,
                 state.launched_gw + new,
                 state.failed_gw + operating * fail_frac,
                 state.retired_gw + operating * retire_frac,
+                pools,
             )
         else:
-            new_state = CohortState(operating_next, gw_failed + gw_retired)
+            new_state = CohortState(operating_next, losses, pool_gw=pools)
         operating = operating_next
         out = dict(
             gw_launched=gw_launched,
@@ -201,6 +242,7 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
             gw_failed=gw_failed,
             gw_retired=gw_retired,
             operating_value_usd=operating_value,
+            **fleet_out,
         )
         if with_cohorts:
             out.update(
@@ -230,12 +272,15 @@ def launch_prices(economics, years, tonnes_to_orbit):
     raise ValueError(f"economics.price_model={economics.price_model!r} is not one of {PRICE_MODELS}")
 
 
-def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0):
+def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0, hazard=None):
     """Yearly projection of one scenario. ``start_year`` and ``n_years`` are static Python ints.
 
     Returns a dict of arrays of shape (n_years,) (and (n_years, n_years) cohort matrices, [year, cohort], when
     ``with_cohorts``). Vmap it over a batch of scenarios for Monte Carlo. ``availability`` (traceable): the
     share of time the fleet's compute runs (eclipse shedding), for the cost of delivered compute and revenue.
+    ``hazard``: a ``FleetHazard`` (traceable arrays), the losses the fleet's own environment adds; with it the
+    outputs gain ``collision_hazard_per_yr``, ``gw_collision_lost`` and ``derelict_pool_gw`` (n, K), and the
+    losses that replacement re-launches include the satellites it destroys.
     """
     leaves = jax.tree_util.tree_leaves(scenario)
     dtype = jnp.result_type(*leaves, float)
@@ -259,8 +304,19 @@ def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0)
     usd_per_kg = launch_prices(eco, years, d["launches"] * d["payload_t"])
     capex_kw = costs.orbit_capex_usd_per_kw(eco, usd_per_kg, d["kw_per_tonne"])
     value_kw = capex_kw["bus"] + capex_kw["hardware"]
-    step = make_step(co.replacement_fraction, tables, n_years, with_cohorts, value_kw)
-    _, out = jax.lax.scan(step, init(n_years, dtype, with_cohorts), xs)
+    n_pools = None
+    if hazard is not None:
+        hazard = FleetHazard(*(jnp.asarray(h, dtype) for h in hazard))
+        n_pools = hazard.pool_share.shape[0]
+        xs = xs + (
+            jnp.broadcast_to(hazard.base_per_yr, (n_years,)),
+            jnp.broadcast_to(hazard.per_operating_gw_per_yr, (n_years,)),
+            jnp.broadcast_to(hazard.pool_share, (n_years, n_pools)),
+            jnp.broadcast_to(hazard.pool_lifetime_yr, (n_years, n_pools)),
+            jnp.broadcast_to(hazard.per_pool_gw_per_yr, (n_years, n_pools)),
+        )
+    step = make_step(co.replacement_fraction, tables, n_years, with_cohorts, value_kw, hazard)
+    _, out = jax.lax.scan(step, init(n_years, dtype, with_cohorts, n_pools), xs)
 
     gw = out["gw_launched"]
     kw_t = d["kw_per_tonne"]
@@ -295,5 +351,13 @@ def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0)
         opex_usd=operations + insurance_in_orbit,
         launched_power_usd_per_kw_yr=curves.launched_power_price(1000.0, kw_t, co.design_life_yr, usd_per_kg),
     )
+    if hazard is not None:
+        # Each cohort's cost of delivered compute sees the fleet's hazard as an extra failure rate: its mean over
+        # the cohort's design life from its launch year (the last year's held after the study ends).
+        offset = jnp.arange(n_years)
+        weights = jnp.clip(co.design_life_yr - offset.astype(dtype), 0.0, 1.0)
+        later = jnp.minimum(offset[:, None] + offset[None, :], n_years - 1)  # [cohort, year of its life]
+        life_hazard = jnp.sum(out["collision_hazard_per_yr"][later] * weights, axis=1) / jnp.sum(weights)
+        co = eqx.tree_at(lambda c: c.failure_rate_per_yr, co, co.failure_rate_per_yr + life_hazard)
     result.update(costs.yearly_economics(eco, co, years, result, availability))
     return result

@@ -24,6 +24,7 @@ from typing import NamedTuple
 import jax
 import jax.numpy as jnp
 
+from launch.core import curves
 from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_JULIAN_YEAR
 
 M2_PER_KM2 = 1.0e6
@@ -115,14 +116,20 @@ def coordination_multiplier(params, coordinated):
     return 1.0 - coordinated * (1.0 - params.coordination_factor)
 
 
-def shell_collision_rates(params, table: FluxTable, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated):
+def shell_collision_rates(
+    params, table: FluxTable, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing=0.0
+):
     """Yearly expected collisions, manoeuvres, losses and fragments in one shell.
 
     ``params``: a ``CollisionEnvironment`` (any object with its fields). ``n_satellites`` active, manoeuvrable
     satellites and ``n_derelicts`` failed ones of the fleet share the shell (altitude, thickness, km);
     ``coordinated`` in [0, 1]: 1 when the active satellites fly one coordinated pattern (Walker or
     sun-synchronous plane set), which scales their mutual encounters by ``params.coordination_factor``.
-    The background debris of ``table`` hits every active satellite through its cross-section.
+    The background debris of ``table`` hits every active satellite through its cross-section. ``n_crossing``:
+    active satellites of the fleet's other patterns (shells at overlapping altitudes, other inclinations) inside
+    this band, met without coordination; each such collision destroys one satellite here and one of the other
+    pattern, so this shell's rates count half of those collisions, conjunctions and fragments (summed over the
+    shells, each counts once) and all of its own losses.
 
     Returns a dict of per-year rates (see ``RATE_KEYS``)."""
     p = params
@@ -144,6 +151,7 @@ def shell_collision_rates(params, table: FluxTable, n_satellites, n_derelicts, a
     ff = (1.0 - p.fleet_avoidance_efficacy) * keep * self_collisions_per_yr(n, sigma_ss, v, volume)
     fd = missed * cross_collisions_per_yr(n, n_d, sigma_sd, v, volume)
     dd = self_collisions_per_yr(n_d, sigma_dd, v, volume)
+    fx = (1.0 - p.fleet_avoidance_efficacy) * cross_collisions_per_yr(n, n_crossing, sigma_ss, v, volume)
 
     # Background debris: the lethal flux hits the satellite's mean cross-section; the tracked part of it is
     # screened and avoided with the same efficacy.
@@ -156,8 +164,9 @@ def shell_collision_rates(params, table: FluxTable, n_satellites, n_derelicts, a
     # Conjunctions inside the screening distance; one active satellite manoeuvres for a share of them.
     screen_ff = keep * self_collisions_per_yr(n, sigma_screen, v, volume)
     screen_fd = cross_collisions_per_yr(n, n_d, sigma_screen, v, volume)
+    screen_fx = 0.5 * cross_collisions_per_yr(n, n_crossing, sigma_screen, v, volume)
     screen_debris = n * flux_tracked * sigma_screen * M2_PER_KM2
-    conjunctions = screen_ff + screen_fd + screen_debris
+    conjunctions = screen_ff + screen_fd + screen_fx + screen_debris
 
     catastrophic_ss = breakup_fragments(p.satellite_mass_kg, p.satellite_mass_kg, v, p.fragment_min_size_m)
     catastrophic_sd = breakup_fragments(p.satellite_mass_kg, p.derelict_mass_kg, v, p.fragment_min_size_m)
@@ -170,11 +179,15 @@ def shell_collision_rates(params, table: FluxTable, n_satellites, n_derelicts, a
         "collisions_fleet_derelict_per_yr": fd,
         "collisions_derelict_derelict_per_yr": dd,
         "collisions_fleet_debris_per_yr": f_debris,
+        "collisions_fleet_crossing_per_yr": 0.5 * fx,
         "conjunctions_per_yr": conjunctions,
         "manoeuvres_per_yr": p.manoeuvre_share * conjunctions,
-        "satellites_lost_per_yr": 2.0 * ff + fd + f_debris,
+        "satellites_lost_per_yr": 2.0 * ff + fd + f_debris + fx,
         "derelicts_destroyed_per_yr": fd + 2.0 * dd,
-        "fragments_per_yr": ff * catastrophic_ss + fd * catastrophic_sd + dd * catastrophic_dd + f_debris * cratering,
+        "fragments_per_yr": (ff + 0.5 * fx) * catastrophic_ss
+        + fd * catastrophic_sd
+        + dd * catastrophic_dd
+        + f_debris * cratering,
     }
 
 
@@ -183,6 +196,7 @@ RATE_KEYS = (
     "collisions_fleet_derelict_per_yr",
     "collisions_derelict_derelict_per_yr",
     "collisions_fleet_debris_per_yr",
+    "collisions_fleet_crossing_per_yr",
     "conjunctions_per_yr",
     "manoeuvres_per_yr",
     "satellites_lost_per_yr",
@@ -192,7 +206,7 @@ RATE_KEYS = (
 
 
 def collision_hazard_per_satellite_yr(
-    params, table: FluxTable, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated
+    params, table: FluxTable, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing=0.0
 ):
     """Yearly probability rate that one active satellite is lost to a collision at this fleet size: the
     ``satellites_lost_per_yr`` of ``shell_collision_rates`` per satellite, written without dividing by N."""
@@ -206,10 +220,11 @@ def collision_hazard_per_satellite_yr(
     # A fleet-fleet collision loses two satellites: 2 x (1/2 N^2 sigma v / V) / N = N sigma v / V.
     fleet = (1.0 - p.fleet_avoidance_efficacy) * keep * cross_collisions_per_yr(n_satellites, 1.0, sigma_ss, v, volume)
     derelict = missed * cross_collisions_per_yr(n_derelicts, 1.0, sigma_sd, v, volume)
+    crossing = (1.0 - p.fleet_avoidance_efficacy) * cross_collisions_per_yr(n_crossing, 1.0, sigma_ss, v, volume)
     area_m2 = math.pi * p.satellite_collision_radius_m**2
     flux_lethal = debris_flux_per_m2_yr(table, altitude_km, p.lethal_debris_diameter_cm) * p.inclination_flux_factor
     flux_tracked = debris_flux_per_m2_yr(table, altitude_km, p.tracked_debris_diameter_cm) * p.inclination_flux_factor
-    return fleet + derelict + area_m2 * (flux_lethal - p.avoidance_efficacy * flux_tracked)
+    return fleet + derelict + crossing + area_m2 * (flux_lethal - p.avoidance_efficacy * flux_tracked)
 
 
 # Derelicts -----------------------------------------------------------------------------------------------------
@@ -222,13 +237,9 @@ def derelicts_added_per_yr(failures_per_yr, disposal_reliability):
 
 def derelict_step(derelicts, added_per_yr, natural_lifetime_yr, dt_yr):
     """Derelicts after ``dt_yr`` of dD/dt = added - D / lifetime with the rate held over the step (exact):
-    D' = D exp(-dt/T) + added T (1 - exp(-dt/T)). A lifetime of 0 or less clears them at once."""
-    positive = natural_lifetime_yr > 0.0
-    lifetime = jnp.where(positive, natural_lifetime_yr, 1.0)
-    decay = jnp.exp(-dt_yr / lifetime)
-    # T (1 - exp(-dt/T)) = -T expm1(-dt/T): accurate when dt << T, and tends to dt for an endless lifetime.
-    filled = -lifetime * jnp.expm1(-dt_yr / lifetime)
-    return jnp.where(positive, derelicts * decay + added_per_yr * filled, 0.0)
+    D' = D exp(-dt/T) + added T (1 - exp(-dt/T)). A lifetime of 0 or less clears them at once. The same
+    population law carries the derelicts inside the launch projection (``launch.core.curves``)."""
+    return curves.decaying_pool_step(derelicts, added_per_yr, natural_lifetime_yr, dt_yr)
 
 
 def derelict_steady_state(added_per_yr, natural_lifetime_yr):

@@ -175,11 +175,14 @@ class CollisionEnvironment(eqx.Module):
         low_open=True,
         doc="vertical distance between layers of a band (Starlink's first shells sit 10 km apart, 540-570 km)",
     )
-    disposal_reliability: object = parameter(
-        0.9,
+    shell_thickness_km: object = parameter(
+        20.0,
+        unit="km",
         low=0.0,
-        high=1.0,
-        doc="share of failed or retired satellites that are disposed of; NASA-STD-8719.14 asks for at least 0.9",
+        low_open=True,
+        high=1000.0,
+        doc="thickness of the altitude band a shell's satellites occupy (assumption: 20 km, about two of "
+        "Starlink's 10 km shell spacings; the kinetic-gas volume and the band's capacity scale with it)",
     )
 
     def __check_init__(self):
@@ -245,11 +248,12 @@ def debris_flux_per_m2_yr(altitude_km, min_diameter_cm, table: FluxTable | None 
     return evaluate(kernel, altitude_km, min_diameter_cm)
 
 
-def _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated):
+def _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing):
     if not isinstance(params, CollisionEnvironment):
         raise TypeError(f"params: expected a CollisionEnvironment, got {type(params).__name__}")
     n_satellites = check_range("n_satellites", to_array("n_satellites", n_satellites), 0.0)
     n_derelicts = check_range("n_derelicts", to_array("n_derelicts", n_derelicts), 0.0)
+    n_crossing = check_range("n_crossing", to_array("n_crossing", n_crossing), 0.0)
     thickness_km = check_range(
         "thickness_km", to_array("thickness_km", thickness_km, "km"), 0.0, 1000.0, low_open=True, unit="km"
     )
@@ -257,7 +261,7 @@ def _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thicknes
         coordinated = float(coordinated)
     coordinated = check_range("coordinated", to_array("coordinated", coordinated), 0.0, 1.0)
     altitude_km, _ = _check_table_point(table, altitude_km, None)
-    return n_satellites, n_derelicts, altitude_km, thickness_km, coordinated
+    return n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing
 
 
 def shell_collision_rates(
@@ -268,15 +272,19 @@ def shell_collision_rates(
     thickness_km,
     coordinated=1.0,
     table: FluxTable | None = None,
+    *,
+    n_crossing=0.0,
 ):
     """Yearly expected collisions (fleet-fleet, fleet-derelict, derelict-derelict, fleet-debris), conjunctions
     and avoidance manoeuvres, satellites lost, derelicts destroyed and fragments (>= ``fragment_min_size_m``)
     in one shell of ``n_satellites`` active satellites and ``n_derelicts`` derelicts.
 
     ``coordinated``: 1 (or True) when the active satellites fly one coordinated pattern, 0 when their orbits are
-    unrelated. A dict keyed by ``RATE_KEYS``; pure JAX under jit, grad and vmap (finite gradients at N = 0)."""
+    unrelated. ``n_crossing``: active satellites of the fleet's other patterns in this band (other shells at
+    overlapping altitudes), met without coordination. A dict keyed by ``RATE_KEYS``; pure JAX under jit, grad
+    and vmap (finite gradients at N = 0)."""
     table = flux_table() if table is None else table
-    args = _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated)
+    args = _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing)
     kernel_table = FluxTable(*(jnp.asarray(x) for x in table))
 
     # params go through ``evaluate`` too: traced parameters (a gradient in a field) must not be run on the host.
@@ -294,11 +302,13 @@ def collision_hazard_per_satellite_yr(
     thickness_km,
     coordinated=1.0,
     table: FluxTable | None = None,
+    *,
+    n_crossing=0.0,
 ):
     """Yearly loss rate of one active satellite to collisions (fleet, derelicts, debris) at this fleet size:
     ``satellites_lost_per_yr / n_satellites`` of ``shell_collision_rates``, finite at N = 0."""
     table = flux_table() if table is None else table
-    args = _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated)
+    args = _check_shell(params, table, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing)
     kernel_table = FluxTable(*(jnp.asarray(x) for x in table))
 
     # params go through ``evaluate`` too: traced parameters (a gradient in a field) must not be run on the host.

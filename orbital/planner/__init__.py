@@ -106,7 +106,7 @@ from orbital.planner.scenario import (
     parse_scenario,
     resolve,
 )
-from orbital.planner.yearly_plan import Plan, plan
+from orbital.planner.yearly_plan import Plan, PlanWarning, plan
 
 __all__ = [
     "DEFAULT_WINDOW_START",
@@ -135,6 +135,7 @@ __all__ = [
     "Meta",
     "MonteCarloIn",
     "Plan",
+    "PlanWarning",
     "PlanModel",
     "Scenario",
     "ScenarioError",

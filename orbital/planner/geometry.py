@@ -18,7 +18,7 @@ from astropy.time import Time, TimeDelta
 from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_DAY
 from orbital.core.stats import ECLIPSE_THRESHOLD
-from orbital.environment import atmosphere
+from orbital.environment import atmosphere, debris
 from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg, illumination, sunlit
 from orbital.planner.fleets import representative_shells
@@ -58,6 +58,7 @@ class Geometry:
 
     def arrays(self):
         """The numbers the plan model reads, as JAX arrays."""
+        flux = debris.flux_table()
         return dict(
             altitude_km=jnp.asarray(self.altitude_km),
             sunlit=jnp.asarray(self.sunlit_fraction),
@@ -69,6 +70,10 @@ class Geometry:
             density_ap=jnp.asarray(self.density_ap),
             log_density_shell=jnp.asarray(self.log_density_shell),
             log_unit_lifetime_s=jnp.asarray(self.log_unit_lifetime_s),
+            # The debris flux table (not geometry, but a table the plan model reads the same way).
+            flux_altitude_km=jnp.asarray(flux.altitude_km),
+            flux_log10_diameter_cm=jnp.asarray(flux.log10_diameter_cm),
+            flux_log10=jnp.asarray(flux.log10_flux),
         )
 
 

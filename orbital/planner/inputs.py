@@ -1,11 +1,11 @@
 """Every numeric scenario input as one flat vector ``theta``, and back: the plan model's one argument.
 
 The input tree is ``{"launch": launch.LaunchScenario, "design": {field: value}, "environment": {field: value},
-"shares": {shell: share}}``; its leaves, in pytree order, make ``theta``. Each element has a dotted name
-(``cadence.ref_year``, ``vehicles.payload_t[1]``, ``design.compute_power_w``, ``environment.amplitude_scale``,
-``shells.<name>.share``) and the declaration of its unit and
-allowed range (``launch.validation.parameter_specs`` of the class that holds it), so that sweeps and Monte Carlo
-check their values against the same declarations as the constructors.
+"collisions": {field: value}, "shares": {shell: share}}``; its leaves, in pytree order, make ``theta``. Each
+element has a dotted name (``cadence.ref_year``, ``vehicles.payload_t[1]``, ``design.compute_power_w``,
+``environment.amplitude_scale``, ``collisions.shell_thickness_km``, ``shells.<name>.share``) and the declaration
+of its unit and allowed range (``launch.validation.parameter_specs`` of the class that holds it), so that sweeps
+and Monte Carlo check their values against the same declarations as the constructors.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import numpy as np
 
 from launch.validation import ParameterSpec, parameter_specs
 from orbital.design import SatelliteDesign
+from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
 
 # TOML section names of the launch scenario's parts (the pytree attribute ``share`` is ``[compute_share]``).
@@ -57,6 +58,7 @@ def input_tree(scenario, kw_per_tonne_initial: float | None = None) -> dict:
         "launch": scenario.launch_scenario(kw_per_tonne_initial),
         "design": {name: float(getattr(design, name)) for name in design_input_names()},
         "environment": {name: float(value) for name, value in scenario.environment.model_dump().items()},
+        "collisions": {name: float(value) for name, value in scenario.collisions.model_dump().items()},
         "shares": {s.name: float(s.share) for s in scenario.shells},
     }
 
@@ -116,6 +118,8 @@ def input_specs(tree) -> tuple:
             spec = parameter_specs(SatelliteDesign).get(keys[1])
         elif keys[0] == "environment":
             spec = parameter_specs(Environment).get(keys[1])
+        elif keys[0] == "collisions":
+            spec = parameter_specs(CollisionEnvironment).get(keys[1])
         else:
             parent = tree[keys[0]]
             for key in keys[1:-1]:

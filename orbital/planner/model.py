@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from typing import NamedTuple
 
 import equinox as eqx
 import jax
@@ -39,9 +40,13 @@ import pandas as pd
 import launch
 from orbital import design as design_module
 from orbital.core import atmosphere as atmosphere_core
+from orbital.core import capacity as capacity_core
+from orbital.core import debris as debris_core
 from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_JULIAN_YEAR
+from orbital.core.debris import FluxTable
 from orbital.design import SatelliteDesign
+from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
 from orbital.environment.solar_cycle import f107_sfu
 from orbital.planner.geometry import Geometry, compute_geometry
@@ -53,7 +58,8 @@ from orbital.planner.inputs import (
     unflatten_inputs,
 )
 
-# The orbital environment per year: drag at that year's solar activity, propellant, decay and disposal.
+# The orbital environment per year: drag at that year's solar activity, propellant, decay and disposal; the
+# debris, the fleet's collisions with itself and its derelicts, avoidance manoeuvres and the shells' capacity.
 ENVIRONMENT_COLUMNS = [
     "f107_sfu",
     "station_keeping_dv_m_s_per_yr",
@@ -62,7 +68,16 @@ ENVIRONMENT_COLUMNS = [
     "natural_lifetime_yr",
     "deorbit_dv_m_s",
     "disposal_compliant",
+    "derelicts_added",
     "derelicts",
+    "collision_hazard_per_yr",
+    "satellites_lost_to_collisions",
+    "collisions_per_yr",
+    "manoeuvres_per_yr",
+    "manoeuvres_per_satellite_yr",
+    "fragments_per_yr",
+    "shell_fill_fraction",
+    "shells_needed",
 ]
 PLAN_COLUMNS = [
     "satellites_launched",
@@ -184,8 +199,11 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     availability = jnp.sum(shares * availability_shell)
     daily = jnp.sum((shares * margin)[:, None] * (1.0 - (1.0 - ecf) * geo["daily_eclipse"]), axis=0)
     firm_fraction = availability * jnp.min(daily) / jnp.mean(daily)
-    out = dict(launch.project_arrays(scenario, start_year, n_years, availability=availability))
     per_gw = 1e9 / design.compute_power_w
+    collisions = CollisionEnvironment(**tree["collisions"], satellite_mass_kg=mass_kg, derelict_mass_kg=mass_kg)
+    env_in = environment_inputs(design, env, collisions, geo, mass, shares, start_year, n_years, shell_density)
+    hazard = fleet_hazard(env_in, env, shares, per_gw)
+    out = dict(launch.project_arrays(scenario, start_year, n_years, availability=availability, hazard=hazard))
     ones = jnp.ones_like(out["gw_launched"])
     operating = out["gw_operating_nameplate"] * per_gw
     out.update(
@@ -206,7 +224,7 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
         * scenario.economics.revenue_usd_per_gw_yr,
         daily_availability=daily,
     )
-    out.update(environment_columns(design, env, geo, mass, shares, out, start_year, n_years, shell_density))
+    out.update(environment_columns(design, env, collisions, env_in, mass, shares, out, per_gw))
     out["shell_life_density_kg_m3"] = life_density
     return out
 
@@ -217,15 +235,26 @@ LIFE_SAMPLES = 48
 QUARTERS = (np.arange(4) + 0.5) / 4.0  # numpy: importing the planner must not start a JAX backend
 
 
-def environment_columns(design, env, geo, mass, shares, out, start_year, n_years, shell_density) -> dict:
-    """The yearly environment columns (see ``ENVIRONMENT_COLUMNS``) and the per-shell figures of ``shells.csv``."""
-    years = start_year + jnp.arange(n_years, dtype=out["gw_launched"].dtype)
+class EnvironmentInputs(NamedTuple):
+    """What the environment gives the plan before the launch projection: per year (and shell)."""
+
+    f107_sfu: jax.Array  # (years,) yearly mean
+    drag_force_n: jax.Array  # (years, shells)
+    natural_lifetime_yr: jax.Array  # (years, shells) of a derelict from the shell's altitude
+    overlap: jax.Array  # (shells, shells) share of band l inside band k (1 on the diagonal)
+    capacity: jax.Array  # (shells,) satellites one band at the shell's altitude holds
+    hazard_parts: dict  # per shell: hazard at no fleet ("base") and its slopes per satellite of each population
+    altitude_km: jax.Array  # (shells,)
+    flux_table: FluxTable
+
+
+def environment_inputs(design, env, collisions, geo, mass, shares, start_year, n_years, shell_density):
+    """Drag, decay, band overlaps and capacities, and the collision hazard's parts, per year and shell."""
+    dtype = shares.dtype
+    years = start_year + jnp.arange(n_years, dtype=dtype)
     f107 = jnp.mean(f107_sfu(years[:, None] + QUARTERS[None, :], env.solar_cycle()), axis=1)  # yearly mean
     density = jax.vmap(shell_density)(f107)  # (years, shells)
     force = drag.drag_force_n(density, geo["altitude_km"], design.drag_coefficient, mass.drag_area_m2)
-    dv = force / mass.total_kg * SECONDS_PER_JULIAN_YEAR
-    power_w = drag.thruster_power_w(force, design.thruster_isp_s, design.thruster_efficiency)
-
     # The decay integral scales as m / (C_D A): the geometry holds it for 1 kg/m^2 at each (F10.7, Ap) node.
     unit_lifetime_s = jax.vmap(
         lambda f: jnp.exp(
@@ -237,20 +266,99 @@ def environment_columns(design, env, geo, mass, shares, out, start_year, n_years
     lifetime_yr = (
         unit_lifetime_s * mass.dry_kg / (design.drag_coefficient * mass.drag_area_m2) / SECONDS_PER_JULIAN_YEAR
     )
+    altitude = geo["altitude_km"]
+    thickness = collisions.shell_thickness_km
+    # Bands of equal thickness centred at each shell's altitude: the share of band l that lies inside band k.
+    overlap = jnp.clip(1.0 - jnp.abs(altitude[:, None] - altitude[None, :]) / thickness, 0.0, 1.0)
+    capacity = capacity_core.shell_capacity(
+        altitude, thickness, collisions.min_separation_km, collisions.layer_separation_km
+    )
+    table = FluxTable(geo["flux_altitude_km"], geo["flux_log10_diameter_cm"], geo["flux_log10"])
+
+    def hazard(n, n_d, n_x, h):
+        return debris_core.collision_hazard_per_satellite_yr(collisions, table, n, n_d, h, thickness, 1.0, n_x)
+
+    zero = jnp.zeros((), dtype)
+    # The hazard is affine in the populations: its value at none and its exact slopes (forward derivatives).
+    base = jax.vmap(lambda h: hazard(zero, zero, zero, h))(altitude)
+    slopes = jax.vmap(jax.jacfwd(hazard, argnums=(0, 1, 2)), in_axes=(None, None, None, 0))(zero, zero, zero, altitude)
+    parts = dict(base=base, per_own=slopes[0], per_derelict=slopes[1], per_crossing=slopes[2])
+    return EnvironmentInputs(f107, force, lifetime_yr, overlap, capacity, parts, altitude, table)
+
+
+def fleet_hazard(env_in: EnvironmentInputs, env, shares, per_gw) -> launch.FleetHazard:
+    """The fleet-average collision hazard as the launch projection takes it (``launch.FleetHazard``): satellites
+    spread over the shells by share, derelicts in one pool per shell, crossing shells met by overlap."""
+    parts, overlap = env_in.hazard_parts, env_in.overlap
+    n_years = env_in.f107_sfu.shape[0]
+    ones = jnp.ones((n_years,), shares.dtype)
+    crossing = overlap * (1.0 - jnp.eye(overlap.shape[0], dtype=shares.dtype))
+    # Per satellite operating: shell k holds s_k N of its own and sum_l O_kl s_l N crossing.
+    per_satellite = jnp.sum(shares * (parts["per_own"] * shares + parts["per_crossing"] * (crossing @ shares)))
+    # Per derelict in pool l: shell k meets the share O_kl of it.
+    per_derelict = jnp.sum((shares * parts["per_derelict"])[:, None] * overlap, axis=0)
+    return launch.FleetHazard(
+        base_per_yr=jnp.sum(shares * parts["base"]) * ones,
+        per_operating_gw_per_yr=per_satellite * per_gw * ones,
+        pool_share=shares * (1.0 - env.disposal_reliability),
+        pool_lifetime_yr=env_in.natural_lifetime_yr,
+        per_pool_gw_per_yr=per_derelict * per_gw * ones[:, None],
+    )
+
+
+def environment_columns(design, env, collisions, env_in: EnvironmentInputs, mass, shares, out, per_gw) -> dict:
+    """The yearly environment columns (see ``ENVIRONMENT_COLUMNS``) and the per-shell figures of ``shells.csv``."""
+    force, lifetime_yr = env_in.drag_force_n, env_in.natural_lifetime_yr
+    dv = force / mass.total_kg * SECONDS_PER_JULIAN_YEAR
+    power_w = drag.thruster_power_w(force, design.thruster_isp_s, design.thruster_efficiency)
     lingering = jnp.sum(shares * (lifetime_yr > env.disposal_rule_yr), axis=1)  # share that outlives the rule
-    per_gw = 1e9 / design.compute_power_w
     ending = (out["gw_failed"] + out["gw_retired"]) * per_gw
-    ones = jnp.ones_like(f107)
+    ones = jnp.ones_like(env_in.f107_sfu)
+
+    # Populations by year and shell: the fleet by share, its derelicts from the projection's pools.
+    operating = out["satellites_operating"]
+    own = operating[:, None] * shares[None, :]  # (years, shells)
+    derelicts_pool = out["derelict_pool_gw"] * per_gw  # (years, shells)
+    overlap = env_in.overlap
+    crossing = own @ (overlap * (1.0 - jnp.eye(overlap.shape[0], dtype=shares.dtype))).T
+    derelicts_seen = derelicts_pool @ overlap.T
+    # Derelicts meet each other in their own shell only, so that the sum over shells counts each pair once.
+    rates = jax.vmap(
+        jax.vmap(
+            lambda n, n_d, n_x, h: debris_core.shell_collision_rates(
+                collisions, env_in.flux_table, n, n_d, h, collisions.shell_thickness_km, 1.0, n_x
+            ),
+            in_axes=(0, 0, 0, 0),
+        ),
+        in_axes=(0, 0, 0, None),
+    )(own, derelicts_seen, crossing, env_in.altitude_km)
+    total = {key: jnp.sum(value, axis=1) for key, value in rates.items()}
+    collision_keys = [key for key in debris_core.RATE_KEYS if key.startswith("collisions_")]
+    in_band = (own @ overlap.T) / env_in.capacity  # (years, shells) occupancy of each shell's band
+    has_fleet = operating > 0.0
     return dict(
-        f107_sfu=f107,
+        f107_sfu=env_in.f107_sfu,
         station_keeping_dv_m_s_per_yr=jnp.sum(shares * dv, axis=1),
         propellant_t=out["satellites_launched"] * jnp.sum(shares * mass.propellant_kg) / 1e3,
         thruster_power_kw=jnp.sum(shares * power_w, axis=1) / 1e3,
         natural_lifetime_yr=jnp.sum(shares * lifetime_yr, axis=1),
         deorbit_dv_m_s=jnp.sum(shares * mass.deorbit_dv_m_s) * ones,
         disposal_compliant=env.disposal_reliability + (1.0 - env.disposal_reliability) * (1.0 - lingering),
-        derelicts=ending * (1.0 - env.disposal_reliability) * lingering,
+        derelicts_added=ending * (1.0 - env.disposal_reliability),
+        derelicts=jnp.sum(derelicts_pool, axis=1),
+        collision_hazard_per_yr=out["collision_hazard_per_yr"],
+        satellites_lost_to_collisions=out["gw_collision_lost"] * per_gw,
+        collisions_per_yr=sum(total[key] for key in collision_keys),
+        manoeuvres_per_yr=total["manoeuvres_per_yr"],
+        manoeuvres_per_satellite_yr=jnp.where(
+            has_fleet, total["manoeuvres_per_yr"] / jnp.where(has_fleet, operating, 1.0), 0.0
+        ),
+        fragments_per_yr=total["fragments_per_yr"],
+        shell_fill_fraction=jnp.max(in_band, axis=1),
+        shells_needed=jnp.ceil(jnp.sum(own / env_in.capacity, axis=1)),
         shell_natural_lifetime_yr=jnp.mean(lifetime_yr, axis=0),  # over the plan's years
+        shell_capacity=env_in.capacity,
+        shell_band_fill=in_band,  # (years, shells)
     )
 
 
@@ -356,6 +464,8 @@ class PlanModel:
         out = self.jitted(theta)
         life_density = np.asarray(out["shell_life_density_kg_m3"], float)
         lifetime_yr = np.asarray(out["shell_natural_lifetime_yr"], float)
+        capacity = np.asarray(out["shell_capacity"], float)
+        band_fill = np.asarray(out["shell_band_fill"], float)  # (years, shells)
         rows = []
         for k, name in enumerate(g.shell_names):
             m = design_module.design_mass(
@@ -394,6 +504,9 @@ class PlanModel:
                     thruster_power_w=float(m.thruster_power_w),
                     deorbit_dv_m_s=float(m.deorbit_dv_m_s),
                     natural_lifetime_yr=lifetime_yr[k],  # mean over the plan's years
+                    band_capacity=capacity[k],
+                    peak_band_fill=float(band_fill[:, k].max()),
+                    first_overflow_year=first_year(band_fill[:, k] > 1.0, self.start_year),
                 )
             )
         frame = pd.DataFrame(rows)
@@ -410,6 +523,12 @@ class PlanModel:
             frame["sunlit_fraction"] + d.eclipse_compute_fraction * (1 - frame["sunlit_fraction"])
         )
         return frame
+
+
+def first_year(flags, start_year: int) -> int:
+    """The first year whose flag is set, or 0 when none is (an integer column that CSV keeps as such)."""
+    hits = np.flatnonzero(flags)
+    return int(start_year + hits[0]) if hits.size else 0
 
 
 def model_rollup(model: PlanModel):

@@ -28,6 +28,7 @@ from launch.params import calendar_year_range, is_calendar_year
 from launch.validation import parameter_specs
 from orbital.core.constants import SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
+from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
 from orbital.planner.fleets import representative_shells
 from orbital.planner.geometry import ECLIPSE_STEP_S
@@ -163,6 +164,10 @@ DesignIn = parameter_model(
 
 # [environment]: the solar cycle after the shipped table, geomagnetic activity, the disposal rule and reliability.
 EnvironmentIn = parameter_model("EnvironmentIn", Environment)
+# [collisions]: debris, collisions, avoidance manoeuvres and shell capacity. The satellite's mass (for the
+# fragments of a breakup) is the plan's own roll-up, so it is not a key here.
+COLLISION_MASS_FIELDS = ("satellite_mass_kg", "derelict_mass_kg")
+CollisionsIn = parameter_model("CollisionsIn", CollisionEnvironment, exclude=COLLISION_MASS_FIELDS)
 
 
 class ShellIn(Strict):
@@ -261,6 +266,7 @@ class Scenario(Strict):
     economics: EconomicsIn = EconomicsIn()
     design: DesignIn = DesignIn()
     environment: EnvironmentIn = EnvironmentIn()
+    collisions: CollisionsIn = CollisionsIn()
     shells: list[ShellIn] = Field(min_length=1, max_length=20)
     montecarlo: MonteCarloIn = MonteCarloIn()
 

@@ -80,6 +80,7 @@ def parameter_model(
     unset: typing.Callable[[ParameterSpec], bool] = lambda spec: False,
     unset_note: str = "",
     extra_fields: dict | None = None,
+    exclude: tuple = (),
 ) -> type[BaseModel]:
     """A strict pydantic model with one key per field of the parameter class ``cls``.
 
@@ -91,10 +92,10 @@ def parameter_model(
     caller fills them in (the planner's calendar years follow the study's start year); ``unset_note`` is added
     to their meaning. Static fields (strings such as a model name) keep their default's type; their allowed
     values are checked by the class's constructor. ``extra_fields`` adds or replaces keys
-    (``{name: (annotation, Field)}``).
+    (``{name: (annotation, Field)}``); ``exclude`` leaves fields out (the caller sets them).
     """
     rules = _Rules(required, nested_required, unset, unset_note)
-    return _model(name, cls, default, optional, rules, rules.required, extra_fields)
+    return _model(name, cls, default, optional, rules, rules.required, extra_fields, exclude)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,11 +106,13 @@ class _Rules:
     unset_note: str
 
 
-def _model(name, cls, default, optional, rules, required, extra_fields):
+def _model(name, cls, default, optional, rules, required, extra_fields, exclude=()):
     default = cls() if default is None and not optional else default
     specs = parameter_specs(cls)
     fields = {}
     for f in dataclasses.fields(cls):
+        if f.name in exclude:
+            continue
         value = None if optional else getattr(default, f.name)
         spec = specs.get(f.name)
         if spec is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import warnings
 from collections.abc import Callable
 
 import pandas as pd
@@ -69,6 +70,8 @@ class Plan:
                 "cumulative_capex_usd": float(t["capex_usd"].sum()),
             },
             "economics": economics_summary(self.model, self.table, self.economics),
+            "environment": environment_summary(t, last),
+            "warnings": environment_warnings(self.table, self.shells, self.scenario.cohorts.failure_rate_per_yr),
             "geometry_sampling": {
                 "satellites_per_shell": self.geometry.sample_sats,
                 "start": self.geometry.start,
@@ -78,11 +81,60 @@ class Plan:
         }
 
 
+def environment_summary(t: pd.DataFrame, last: int) -> dict:
+    """The orbital environment in the final year, and where it peaks."""
+    peak_hazard_year = int(t["collision_hazard_per_yr"].idxmax())
+    return {
+        "collision_hazard_per_yr_final_year": float(t.loc[last, "collision_hazard_per_yr"]),
+        "peak_collision_hazard_per_yr": float(t.loc[peak_hazard_year, "collision_hazard_per_yr"]),
+        "peak_collision_hazard_year": peak_hazard_year,
+        "satellites_lost_to_collisions_total": float(t["satellites_lost_to_collisions"].sum()),
+        "manoeuvres_per_satellite_yr_final_year": float(t.loc[last, "manoeuvres_per_satellite_yr"]),
+        "derelicts_final_year": float(t.loc[last, "derelicts"]),
+        "fragments_total": float(t["fragments_per_yr"].sum()),
+        "propellant_t_total": float(t["propellant_t"].sum()),
+        "peak_shell_fill_fraction": float(t["shell_fill_fraction"].max()),
+        "shells_needed_final_year": int(t.loc[last, "shells_needed"]),
+    }
+
+
+def environment_warnings(table: pd.DataFrame, shells: pd.DataFrame, failure_rate_per_yr: float) -> list[str]:
+    """Plain-language warnings: a shell's band overflows its capacity, collisions outrun the design's failures."""
+    messages = []
+    for _, shell in shells.iterrows():
+        if shell["first_overflow_year"]:
+            messages.append(
+                f"shell {shell['shell']}: its band holds "
+                f"{shell['band_capacity']:.3g} satellites at the [collisions] separations and overflows in "
+                f"{int(shell['first_overflow_year'])} (peak fill {shell['peak_band_fill']:.2f}); add shells or "
+                "spread the fleet over more altitudes"
+            )
+    t = table.set_index("year")
+    over = t.index[t["collision_hazard_per_yr"] > failure_rate_per_yr]
+    if len(over):
+        year = int(over[0])
+        messages.append(
+            f"collisions cost more satellites than random failures from {year} (hazard "
+            f"{float(t.loc[year, 'collision_hazard_per_yr']):.3g}/yr, "
+            f"{float(t.loc[year, 'manoeuvres_per_satellite_yr']):.3g} avoidance manoeuvres per satellite-year); "
+            "thicker or more shells, better disposal or avoidance lower it ([collisions], [environment])"
+        )
+    return messages
+
+
 def plan(scenario: Scenario | str | None = None, progress: Callable[[float, float], None] | None = None) -> Plan:
     """Run a scenario (object, built-in name or path; default ``ai1-100gw``); ``progress(done, total)`` reports
-    the geometry step (the slow one)."""
+    the geometry step (the slow one). The orbital environment's warnings (``summary()["warnings"]``) are also
+    issued as ``PlanWarning``s."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario or DEFAULT_SCENARIO)
     geometry = compute_geometry(scenario, progress)
     model = PlanModel(scenario, geometry)
-    return Plan(scenario, geometry, model, model.table(), model.shells_table(), economics_table(model))
+    result = Plan(scenario, geometry, model, model.table(), model.shells_table(), economics_table(model))
+    for message in environment_warnings(result.table, result.shells, scenario.cohorts.failure_rate_per_yr):
+        warnings.warn(message, PlanWarning, stacklevel=2)
+    return result
+
+
+class PlanWarning(UserWarning):
+    """Something in a plan that its user should act on (a shell overflowing, collisions outrunning failures)."""
