@@ -1,9 +1,10 @@
-"""Benchmark: what the orbital environment (drag, propellant, decay, disposal) adds to the plan.
+"""Benchmark: what the orbital environment (drag, propellant, decay, disposal, collisions, capacity) adds to the
+plan.
 
 Run: python benchmarks/environment.py [--draws 100000] [--repeats 3] [--dtype float64]
 - Monte Carlo of the plan model on the default scenario's sampled inputs, compiled twice: "without the
-  environment" keeps only the outputs the plan had before it (XLA drops the density lookups, the decay quadrature
-  and the disposal columns; the propellant in the mass roll-up stays, it is part of kW/t), "with" every output;
+  environment" has no collision hazard in the launch projection and no environment columns (the propellant in the
+  mass roll-up stays, it is part of kW/t), "with" is the plan model as it is;
 - ``planner.plan("ai1-100gw")`` end to end (geometry, density tables, compile, tables), once with the environment
   and once with the density tables and environment columns replaced by stand-ins of the same shapes (what the plan
   cost before them). Each end-to-end run starts from empty in-memory caches.
@@ -13,6 +14,7 @@ Target: the environment adds no more than 25 % to either. Compile times reported
 from __future__ import annotations
 
 import argparse
+import contextlib
 import time
 
 import jax
@@ -25,7 +27,33 @@ from orbital.planner import geometry
 from orbital.planner import model as plan_model
 from orbital.planner.environment_trade import altitude_trade
 
-ENVIRONMENT_OUTPUTS = {*plan_model.ENVIRONMENT_COLUMNS, "shell_natural_lifetime_yr"}
+SHELL_OUTPUTS = ("shell_natural_lifetime_yr", "shell_capacity")
+
+
+@contextlib.contextmanager
+def environment_off(tables: bool = False):
+    """The plan model as it was before the environment: no hazard in the cohorts, zeros for the environment's
+    columns (same shapes), and with ``tables`` stand-in density tables in the geometry. Applies to what is traced
+    (compiled) inside the block."""
+    saved = plan_model.fleet_hazard, plan_model.environment_columns, geometry.density_tables
+
+    def zero_columns(design, env, collisions, env_in, mass, shares, out, per_gw):
+        zeros = jnp.zeros_like(out["gw_launched"])
+        shells = jnp.zeros_like(env_in.altitude_km)
+        return (
+            {name: zeros for name in plan_model.ENVIRONMENT_COLUMNS}
+            | {name: shells for name in SHELL_OUTPUTS}
+            | {"shell_band_fill": zeros[:, None] + shells[None, :]}
+        )
+
+    plan_model.fleet_hazard = lambda *args: None
+    plan_model.environment_columns = zero_columns
+    if tables:
+        geometry.density_tables = _stand_in_tables
+    try:
+        yield
+    finally:
+        plan_model.fleet_hazard, plan_model.environment_columns, geometry.density_tables = saved
 
 
 def timed(fn, thetas, repeats):
@@ -47,13 +75,14 @@ def monte_carlo(draws: int, repeats: int, dtype: str):
     )
     model = planner.PlanModel(scenario, planner.compute_geometry(scenario))
     thetas = jnp.asarray(planner.sample_inputs(model, draws, 0), dtype=dtype)
-    before = [k for k in model.outputs(model.theta0) if k not in ENVIRONMENT_OUTPUTS]
+    before = [k for k in model.outputs(model.theta0) if k not in plan_model.ENVIRONMENT_COLUMNS]
 
-    def without(theta):
+    def outputs(theta):
         out = model.outputs(theta)
         return {k: out[k] for k in before}
 
-    c0, t0 = timed(jax.jit(jax.vmap(without)), thetas, repeats)
+    with environment_off():
+        c0, t0 = timed(jax.jit(jax.vmap(outputs)), thetas, repeats)
     c1, t1 = timed(jax.jit(jax.vmap(model.outputs)), thetas, repeats)
     print(f"Monte Carlo, {draws:,} draws x {model.n_years} years, {dtype}, {jax.devices()[0].platform}")
     print(f"  without the environment: {t0:8.3f} s  (compile {c0:6.1f} s)")
@@ -79,20 +108,13 @@ def end_to_end():
     t0 = time.perf_counter()
     planner.plan("ai1-100gw")
     with_env = time.perf_counter() - t0
-    real_tables, real_columns = geometry.density_tables, plan_model.environment_columns
-    geometry.density_tables = _stand_in_tables
-    plan_model.environment_columns = lambda design, env, geo, mass, shares, out, *rest: (
-        {name: jnp.zeros_like(out["gw_launched"]) for name in plan_model.ENVIRONMENT_COLUMNS}
-        | {"shell_natural_lifetime_yr": jnp.zeros_like(geo["altitude_km"])}
-    )
     plan_model._jit_outputs = jax.jit(plan_model.plan_arrays, static_argnums=(2, 3, 4, 5))
     jax.clear_caches()
-    try:
+    with environment_off(tables=True):
         t0 = time.perf_counter()
         planner.plan("ai1-100gw")
         without = time.perf_counter() - t0
-    finally:
-        geometry.density_tables, plan_model.environment_columns = real_tables, real_columns
+    plan_model._jit_outputs = jax.jit(plan_model.plan_arrays, static_argnums=(2, 3, 4, 5))
     t0 = time.perf_counter()
     altitude_trade(planner.load_scenario("ai1-100gw"))
     trade = time.perf_counter() - t0

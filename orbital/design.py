@@ -168,6 +168,32 @@ class SatelliteDesign(eqx.Module):
         high=10000.0,
     )
     bus_mass_kg: float = parameter(150.0, unit="kg", low=0.0, doc="bus hardware (assumption)", high=1e7)
+    structure_shielding_mm_al: float = parameter(
+        10.0,
+        unit="mm",
+        low=0.0,
+        high=50.0,
+        doc="aluminium-equivalent shielding the satellite's own structure, enclosures and cold plates give the "
+        "compute, already in the structure's mass: ~10 mm, Suncatcher's figure for ~150 rad(Si)/yr at 650 km "
+        "(arXiv:2511.19468; assumption that an AI1-class satellite offers as much)",
+    )
+    compute_shielding_mm_al: float = parameter(
+        0.0,
+        unit="mm",
+        low=0.0,
+        high=50.0,
+        doc="aluminium added around the compute boxes beyond the structure's shielding, charged to the mass "
+        "roll-up; the dose is taken behind structure + added (orbital.environment.radiation)",
+    )
+    compute_box_density_kg_m3: float = parameter(
+        800.0,
+        unit="kg/m3",
+        low=50.0,
+        high=10000.0,
+        doc="packing density of the compute hardware, which sizes the shielded surface: the compute mass in one "
+        "cube of this density, area 6 (m / rho)^(2/3) (assumption: a liquid-cooled AI rack holds ~1.4 t in "
+        "~1.6-1.8 m^3)",
+    )
     structure_fraction: float = parameter(
         0.15, low=0.0, high=1.0, high_open=True, doc="structure as a share of the total mass (assumption)"
     )
@@ -294,6 +320,7 @@ class MassBreakdown(NamedTuple):
     drag_force_n: object = 0.0
     deorbit_dv_m_s: object = 0.0
     thruster_power_w: object = 0.0  # installed
+    shielding_kg: object = 0.0  # aluminium around the compute boxes
 
 
 def battery_capacity_wh(eclipse_power_w, eclipse_min, depth_of_discharge, efficiency):
@@ -329,6 +356,18 @@ def eclipse_load_w(design: SatelliteDesign):
 
 def array_area_m2(design: SatelliteDesign):
     return design.array_oversize * (design.peak_compute_power_w + design.bus_power_w) / design.array_power_w_m2
+
+
+# Aluminium's density (NIST): the areal mass of a shield is density x thickness.
+ALUMINIUM_DENSITY_KG_M3 = 2699.0
+
+
+def compute_shielding_kg(design: SatelliteDesign):
+    """Aluminium of ``compute_shielding_mm_al`` over the compute boxes' surface, taken as one cube holding the
+    compute mass at ``compute_box_density_kg_m3``: 6 (m / rho)^(2/3) m^2 x rho_Al x t."""
+    compute_kg = design.compute_mass_kg_per_kw * design.peak_compute_power_w / 1e3
+    area_m2 = 6.0 * (compute_kg / design.compute_box_density_kg_m3) ** (2.0 / 3.0)
+    return ALUMINIUM_DENSITY_KG_M3 * design.compute_shielding_mm_al / 1e3 * area_m2
 
 
 def radiator_heat_w(design: SatelliteDesign):
@@ -389,7 +428,8 @@ def mass_breakdown(
     battery_kg = capacity / design.battery_specific_energy_wh_kg
     radiator_kg = design.radiator_areal_density_kg_m2 * radiator_area
     bus_kg = design.bus_mass_kg + jnp.zeros_like(radiator_kg)
-    subsystems = compute_kg + array_kg + battery_kg + radiator_kg + bus_kg
+    shielding_kg = compute_shielding_kg(design)
+    subsystems = compute_kg + array_kg + battery_kg + radiator_kg + bus_kg + shielding_kg
     # Propulsion.
     ram_area = drag_area_m2(design, radiator_area, ram_factor)
     # No air, no drag, even for an infinite (unbuildable) radiator: 0 x inf would be NaN.
@@ -450,6 +490,7 @@ def mass_breakdown(
         force,
         deorbit_dv,
         installed_w,
+        shielding_kg,
     )
 
 

@@ -21,7 +21,7 @@ from sgp4.api import Satrec, SatrecArray
 from launch.validation import check_range, host64, to_array
 from orbital import interop
 from orbital.core import orbits
-from orbital.core.constants import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, SECONDS_PER_DAY
+from orbital.core.constants import EARTH_MU_KM3_S2, EARTH_RADIUS_KM, M_PER_KM, SECONDS_PER_DAY
 from orbital.core.sun import sun_epoch
 from orbital.geometry import check_altitude_km, sso_inclination_deg
 from orbital.timescales import TimeGrid, time_grid
@@ -129,6 +129,46 @@ class Shell:
         plane = np.arange(len(shell)) // _positive_int("sats_per_plane", sats_per_plane)
         raan_rad = mean_sun_right_ascension_rad(epoch_instant) + np.deg2rad(15.0 * (ltan[plane] - 12.0))
         return dataclasses.replace(shell, raan_deg=np.mod(np.rad2deg(raan_rad), 360.0))
+
+    @classmethod
+    def cluster(cls, formation, planes=1, clusters_per_plane=1, *, epoch=DEFAULT_EPOCH, phasing=0, name=None) -> Shell:
+        """Every member of ``planes x clusters_per_plane`` clusters (``orbital.formation.ClusterFormation``, one per
+        plane slot) whose centres form a Walker pattern at the formation's orbit (sun-synchronous with its
+        ``ltan_h`` when its inclination is None: planes spread over 24 h of LTAN).
+
+        Each member is a circular orbit at its centre's, shifted along the track by its offset at the epoch: right
+        for illumination, eclipses and drag (a kilometre moves a shadow crossing by ~0.13 s), not for the relative
+        motion, which ``orbital.formation`` gives to the metre."""
+        from orbital.formation import ClusterFormation, lattice, relative_positions_m
+
+        if not isinstance(formation, ClusterFormation):
+            raise TypeError(f"formation: expected a ClusterFormation, got {type(formation).__name__}")
+        altitude_km = float(formation.altitude_km)
+        label = name or f"cluster-{altitude_km:g}km"
+        if formation.inclination_deg is None:
+            centres = cls.sun_synchronous(
+                altitude_km,
+                float(formation.ltan_h),
+                planes,
+                clusters_per_plane,
+                epoch=epoch,
+                phasing=phasing,
+                name=label,
+            )
+        else:
+            inclination_deg = float(formation.inclination_deg)
+            centres = cls.walker(
+                altitude_km, inclination_deg, planes, clusters_per_plane, phasing, epoch=epoch, name=label
+            )
+        members = lattice(formation).plane_m.shape[0]
+        # Along-track offsets at the epoch (cluster, member), as angles of the centre's orbit.
+        along_m = relative_positions_m(formation, [0.0], np.deg2rad(centres.arg_latitude_deg))[:, 0, :, 1]
+        offset_deg = np.rad2deg(along_m / ((EARTH_RADIUS_KM + altitude_km) * M_PER_KM))
+        return dataclasses.replace(
+            centres,
+            raan_deg=np.repeat(centres.raan_deg, members),
+            arg_latitude_deg=np.mod(centres.arg_latitude_deg[:, None] + offset_deg, 360.0).ravel(),
+        )
 
 
 def _positive_int(name: str, value) -> int:

@@ -113,7 +113,7 @@ def test_more_area_or_lower_altitude_never_reduces_propellant(altitude_km, body_
 def test_mass_rollup_closes_and_is_consistent():
     """Propellant = drag impulse over the life / ve + the disposal burn from the dry mass; structure a share of the
     dry mass; kW/t over the launch mass."""
-    design = SatelliteDesign()
+    design = SatelliteDesign(compute_shielding_mm_al=5.0)
     rho = _density(550.0)
     m = design_mass(design, 30.0, 550.0, rho, 0.5)
     life_s = design.design_life_years * SECONDS_PER_JULIAN_YEAR
@@ -124,6 +124,8 @@ def test_mass_rollup_closes_and_is_consistent():
         float(m.dry_kg) * math.expm1(drag.hohmann_deorbit_dv_m_s(550.0, 180.0) / ve), rel=1e-10
     )
     parts = m.compute_kg + m.array_kg + m.battery_kg + m.radiator_kg + m.bus_kg + m.thruster_kg + m.tank_kg
+    parts = parts + m.shielding_kg
+    assert float(m.shielding_kg) > 0.0
     assert float(parts + m.structure_kg) == pytest.approx(float(m.dry_kg), rel=1e-12)
     assert float(m.structure_kg) == pytest.approx(design.structure_fraction * float(m.dry_kg), rel=1e-12)
     assert float(m.tank_kg) == pytest.approx(design.propellant_tank_fraction * float(m.propellant_kg), rel=1e-12)
@@ -253,6 +255,9 @@ def test_altitude_trade_and_its_plot():
     assert np.all(np.diff(trade["longest_eclipse_min"]) < 0)
     assert trade["propellant_kg"].iloc[0] > trade["propellant_kg"].iloc[2]
     assert trade["kw_per_tonne"].iloc[0] < trade["kw_per_tonne"].iloc[2]
-    assert len(plot_altitude_trade(trade).axes) == 4
+    # Eclipses, propellant, lifetime, kW/t, collision risk, manoeuvres and dose.
+    assert len(plot_altitude_trade(trade).axes) == 7
+    # Dose grows with altitude into the inner belt (orbital.environment.radiation).
+    assert np.all(np.diff(trade["dose_rad_per_yr"]) > 0)
     with pytest.raises(ValueError, match=r"altitudes_km=100 km is outside the allowed range \[200, 3000\] km"):
         altitude_trade(scenario, [100.0, 500.0])

@@ -50,13 +50,43 @@ class FluxTable(NamedTuple):
 def debris_flux_per_m2_yr(table: FluxTable, altitude_km, min_diameter_cm):
     """Flux (impacts per m^2 per year) of debris of diameter >= ``min_diameter_cm`` at ``altitude_km``.
 
-    Linear in altitude and in log10(size) on log10(flux): the table is reproduced at its points. Out of the
-    table's range the edge values are held (the public wrappers refuse such inputs before they get here)."""
+    log10 flux, linear in altitude and a monotone cubic (``monotone_cubic``) in log10 size: the table is
+    reproduced at its points, the flux falls with size between them, and it is smooth in size (sizes are plan
+    inputs that sit on table points, 1 and 10 cm, where a piecewise-linear law would have no derivative). Out of
+    the table's range the altitude's edge values are held and the size follows the end slopes (the public
+    wrappers refuse such inputs before they get here)."""
     altitude_km = jnp.clip(altitude_km, table.altitude_km[0], table.altitude_km[-1])
     positive = jnp.where(min_diameter_cm > 0.0, min_diameter_cm, 1.0)  # log10 stays finite under tracing
-    log_d = jnp.clip(jnp.log10(positive), table.log10_diameter_cm[0], table.log10_diameter_cm[-1])
+    log_d = jnp.log10(positive)
     by_size = jax.vmap(lambda column: jnp.interp(altitude_km, table.altitude_km, column), in_axes=1)(table.log10_flux)
-    return 10.0 ** jnp.interp(log_d, table.log10_diameter_cm, by_size)
+    return 10.0 ** monotone_cubic(table.log10_diameter_cm, by_size, log_d)
+
+
+def monotone_cubic(x_nodes, y_nodes, x):
+    """The monotone piecewise-cubic Hermite interpolant (Fritsch & Carlson, SIAM J. Numer. Anal. 17(2) 238,
+    1980, with the harmonic-mean slopes of Fritsch & Butland 1984) of ``y_nodes`` at ``x`` (increasing
+    ``x_nodes``, static length >= 2): exact at the nodes, monotone wherever the data are, continuous first
+    derivative. Beyond the ends it continues along the end slopes."""
+    h = jnp.diff(x_nodes)
+    secant = jnp.diff(y_nodes) / h
+    left, right = secant[:-1], secant[1:]
+    same_sign = left * right > 0.0
+    safe_sum = jnp.where(same_sign, left + right, 1.0)
+    inner = jnp.where(same_sign, 2.0 * left * right / safe_sum, 0.0)
+    slopes = jnp.concatenate([secant[:1], inner, secant[-1:]])
+    k = jnp.clip(jnp.searchsorted(x_nodes, x, side="right") - 1, 0, x_nodes.shape[0] - 2)
+    x0, y0, width = x_nodes[k], y_nodes[k], h[k]
+    t = (x - x0) / width
+    inside = (t >= 0.0) & (t <= 1.0)
+    tc = jnp.clip(t, 0.0, 1.0)
+    cubic = (
+        (2 * tc**3 - 3 * tc**2 + 1) * y0
+        + (tc**3 - 2 * tc**2 + tc) * width * slopes[k]
+        + (-2 * tc**3 + 3 * tc**2) * y_nodes[k + 1]
+        + (tc**3 - tc**2) * width * slopes[k + 1]
+    )
+    beyond = jnp.where(t < 0.0, y0 + slopes[k] * (x - x0), y_nodes[k + 1] + slopes[k + 1] * (x - x_nodes[k + 1]))
+    return jnp.where(inside, cubic, beyond)
 
 
 def shell_volume_km3(altitude_km, thickness_km):

@@ -1,4 +1,5 @@
-"""The altitude trade of one design: eclipses, drag, propellant, natural lifetime and kW/t against altitude.
+"""The altitude trade of one design: eclipses, drag, propellant, natural lifetime, collision risk, radiation dose
+and kW/t against altitude.
 
 For each altitude, the scenario's shell (``shell_index``; a sun-synchronous shell keeps its local time and takes
 the inclination of that altitude) is sampled as the plan samples it; its beta angle once a day over the geometry
@@ -19,13 +20,13 @@ from orbital import geometry as closed_forms
 from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_DAY, SECONDS_PER_JULIAN_YEAR
 from orbital.design import design_mass
-from orbital.environment import atmosphere
+from orbital.environment import atmosphere, debris, radiation
 from orbital.environment.parameters import Environment
 from orbital.environment.solar_cycle import f107_sfu
 from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg
 from orbital.planner.fleets import representative_shells
-from orbital.planner.geometry import ram_factor
+from orbital.planner.geometry import RADIATION_SOLAR_MAX_WEIGHT, ram_factor
 
 DEFAULT_ALTITUDES_KM = tuple(float(h) for h in np.arange(400.0, 1201.0, 100.0))
 LIFE_SAMPLES = 12
@@ -39,7 +40,9 @@ def _environment(scenario) -> Environment:
 
 def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int = 0) -> pd.DataFrame:
     """One row per altitude (km): eclipse_fraction, longest_eclipse_min, ram_factor, density_kg_m3,
-    station_keeping_dv_m_s_per_yr, propellant_kg, natural_lifetime_yr, mass_kg, kw_per_tonne."""
+    station_keeping_dv_m_s_per_yr, propellant_kg, natural_lifetime_yr, mass_kg, kw_per_tonne and the collision
+    risk (``collision_risk``): debris_hazard_per_yr, fleet_hazard_per_yr, manoeuvres_per_satellite_yr; and the
+    trapped-particle dose_rad_per_yr behind the design's shielding (``trapped_dose``)."""
     altitudes = np.asarray(altitudes_km, dtype=float)
     if altitudes.ndim != 1 or altitudes.size == 0:
         raise ValueError(f"altitudes_km={altitudes_km!r}: give a non-empty list of altitudes")
@@ -93,5 +96,55 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
         natural_lifetime_yr=np.asarray(lifetime_s) / SECONDS_PER_JULIAN_YEAR,
         mass_kg=np.asarray(m.total_kg),
         kw_per_tonne=np.asarray(m.kw_per_tonne),
+        **collision_risk(scenario, altitudes, np.asarray(m.total_kg)),
+        dose_rad_per_yr=trapped_dose(scenario, design, altitudes, inclination),
     )
     return pd.DataFrame(rows)
+
+
+def trapped_dose(scenario, design, altitudes_km, inclination_deg) -> np.ndarray:
+    """Per altitude: rad(Si)/yr behind the design's structure and added shielding, with the scenario's
+    ``[radiation]`` inputs, at the plan's mid-cycle blend of AE8/AP8 (``geometry.RADIATION_SOLAR_MAX_WEIGHT``)."""
+    section = getattr(scenario, "radiation", None)
+    params = radiation.RadiationEffects(**({} if section is None else section.model_dump(exclude_none=True)))
+    thickness_mm = design.structure_shielding_mm_al + design.compute_shielding_mm_al
+    low, high = radiation.table_altitude_range_km()
+    return np.array(
+        [
+            float(
+                radiation.dose_rad_per_yr(
+                    radiation.shell_radiation(
+                        min(max(h, low), high), inclination_deg, weight=RADIATION_SOLAR_MAX_WEIGHT
+                    ),
+                    thickness_mm,
+                    params,
+                )
+            )
+            for h in altitudes_km
+        ]
+    )
+
+
+# The fleet the trade's collision column assumes in one band (a round number of the order of a ramp's shells).
+TRADE_FLEET_SATELLITES = 100_000
+
+
+def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
+    """Per altitude: the yearly loss hazard of one satellite from the background debris alone, and in a band
+    holding ``TRADE_FLEET_SATELLITES`` of the design (one coordinated pattern, no derelicts), with the scenario's
+    ``[collisions]`` inputs; and the avoidance manoeuvres each of those satellites makes per year."""
+    section = getattr(scenario, "collisions", None)
+    fields = {} if section is None else section.model_dump(exclude_none=True)
+    background, fleet, manoeuvres = [], [], []
+    for h, m in zip(altitudes_km, mass_kg):
+        params = debris.CollisionEnvironment(**fields, satellite_mass_kg=float(m), derelict_mass_kg=float(m))
+        thickness = params.shell_thickness_km
+        background.append(float(debris.collision_hazard_per_satellite_yr(params, 0.0, 0.0, h, thickness)))
+        n = float(TRADE_FLEET_SATELLITES)
+        fleet.append(float(debris.collision_hazard_per_satellite_yr(params, n, 0.0, h, thickness)))
+        manoeuvres.append(float(debris.shell_collision_rates(params, n, 0.0, h, thickness)["manoeuvres_per_yr"]) / n)
+    return dict(
+        debris_hazard_per_yr=np.asarray(background),
+        fleet_hazard_per_yr=np.asarray(fleet),
+        manoeuvres_per_satellite_yr=np.asarray(manoeuvres),
+    )

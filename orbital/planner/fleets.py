@@ -11,7 +11,8 @@ def representative_shells(scenario, sample_sats: int | None = None) -> list:
 
     A sun-synchronous shell is one plane of its LTAN, satellites spread in argument of latitude. A Walker shell
     is one satellite per plane over planes spread around 360 deg of RAAN: the beta-angle history, which sets the
-    eclipses, depends on the RAAN, not on the phase within a plane.
+    eclipses, depends on the RAAN, not on the phase within a plane. A cluster shell is sampled at its reference
+    orbit (members stay within a few km of it, so they share its illumination, eclipses and drag).
     """
     n = sample_sats or scenario.study.sample_sats_per_shell
     epoch = scenario.study.geometry_start

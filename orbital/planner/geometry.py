@@ -18,7 +18,7 @@ from astropy.time import Time, TimeDelta
 from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_DAY
 from orbital.core.stats import ECLIPSE_THRESHOLD
-from orbital.environment import atmosphere, debris
+from orbital.environment import atmosphere, debris, radiation
 from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg, illumination, sunlit
 from orbital.planner.fleets import representative_shells
@@ -55,6 +55,12 @@ class Geometry:
     # (n_shells, n_f107, n_ap) ln of the natural lifetime (s) of a satellite with m / (C_D A) = 1 kg/m^2: the
     # decay integral scales as m / (C_D A), so the plan multiplies by its own ballistic coefficient.
     log_unit_lifetime_s: np.ndarray
+    # Trapped-particle dose (AE8/AP8 blended at mid-cycle, RADIATION_SOLAR_MAX_WEIGHT) behind aluminium of each
+    # thickness node, orbit-averaged per shell; solar protons per unit fluence; share of time in the SAA.
+    dose_thickness_mm: np.ndarray  # (n_thickness,)
+    dose_trapped_rad_per_yr: np.ndarray  # (n_shells, n_thickness)
+    dose_spe_rad_per_fluence: np.ndarray  # (n_shells, n_thickness)
+    saa_fraction: np.ndarray  # (n_shells,)
 
     def arrays(self):
         """The numbers the plan model reads, as JAX arrays."""
@@ -74,6 +80,10 @@ class Geometry:
             flux_altitude_km=jnp.asarray(flux.altitude_km),
             flux_log10_diameter_cm=jnp.asarray(flux.log10_diameter_cm),
             flux_log10=jnp.asarray(flux.log10_flux),
+            inclination_rad=jnp.asarray(np.deg2rad(self.inclination_deg)),
+            dose_thickness_mm=jnp.asarray(self.dose_thickness_mm),
+            dose_trapped_rad_per_yr=jnp.asarray(self.dose_trapped_rad_per_yr),
+            dose_spe_rad_per_fluence=jnp.asarray(self.dose_spe_rad_per_fluence),
         )
 
 
@@ -132,6 +142,29 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
         step_s=study.geometry_step_s,
         sample_sats=study.sample_sats_per_shell,
         **density_tables([s.inclination_deg for s in shells], [s.altitude_km for s in shells]),
+        **dose_tables([s.inclination_deg for s in shells], [s.altitude_km for s in shells]),
+    )
+
+
+# AE8/AP8 exist for solar minimum and maximum only; a plan spans cycles, so the shells' tables blend them at
+# mid-cycle (weight 0.5 on MAX). The trapped protons that dominate the dose are ~1.5x higher at minimum.
+RADIATION_SOLAR_MAX_WEIGHT = 0.5
+
+
+def dose_tables(inclinations_deg, altitudes_km) -> dict:
+    """Each shell's dose-depth table (``orbital.environment.radiation``). Shells below the trapped-particle
+    table's floor take its lowest altitude (their trapped dose is smaller still: an upper bound)."""
+    low, high = radiation.table_altitude_range_km()
+    shells = [
+        radiation.shell_radiation(min(max(h, low), high), i, weight=RADIATION_SOLAR_MAX_WEIGHT)
+        for i, h in zip(inclinations_deg, altitudes_km)
+    ]
+    tables = [radiation.dose_table(shell) for shell in shells]
+    return dict(
+        dose_thickness_mm=np.asarray(tables[0].thickness_mm, float),
+        dose_trapped_rad_per_yr=np.stack([t.trapped_rad_per_yr for t in tables]),
+        dose_spe_rad_per_fluence=np.stack([t.spe_rad_per_fluence for t in tables]),
+        saa_fraction=np.array([float(s.saa_fraction) for s in shells]),
     )
 
 

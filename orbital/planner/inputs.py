@@ -1,7 +1,7 @@
 """Every numeric scenario input as one flat vector ``theta``, and back: the plan model's one argument.
 
 The input tree is ``{"launch": launch.LaunchScenario, "design": {field: value}, "environment": {field: value},
-"collisions": {field: value}, "shares": {shell: share}}``; its leaves, in pytree order, make ``theta``. Each
+"collisions": ..., "radiation": ..., "shares": {shell: share}}``; its leaves, in pytree order, make ``theta``. Each
 element has a dotted name (``cadence.ref_year``, ``vehicles.payload_t[1]``, ``design.compute_power_w``,
 ``environment.amplitude_scale``, ``collisions.shell_thickness_km``, ``shells.<name>.share``) and the declaration
 of its unit and allowed range (``launch.validation.parameter_specs`` of the class that holds it), so that sweeps
@@ -19,6 +19,7 @@ from launch.validation import ParameterSpec, parameter_specs
 from orbital.design import SatelliteDesign
 from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
+from orbital.environment.radiation import RadiationEffects
 
 # TOML section names of the launch scenario's parts (the pytree attribute ``share`` is ``[compute_share]``).
 LAUNCH_SECTIONS = {
@@ -59,6 +60,7 @@ def input_tree(scenario, kw_per_tonne_initial: float | None = None) -> dict:
         "design": {name: float(getattr(design, name)) for name in design_input_names()},
         "environment": {name: float(value) for name, value in scenario.environment.model_dump().items()},
         "collisions": {name: float(value) for name, value in scenario.collisions.model_dump().items()},
+        "radiation": {name: float(value) for name, value in scenario.radiation.model_dump().items()},
         "shares": {s.name: float(s.share) for s in scenario.shells},
     }
 
@@ -120,6 +122,8 @@ def input_specs(tree) -> tuple:
             spec = parameter_specs(Environment).get(keys[1])
         elif keys[0] == "collisions":
             spec = parameter_specs(CollisionEnvironment).get(keys[1])
+        elif keys[0] == "radiation":
+            spec = parameter_specs(RadiationEffects).get(keys[1])
         else:
             parent = tree[keys[0]]
             for key in keys[1:-1]:

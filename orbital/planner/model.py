@@ -48,6 +48,7 @@ from orbital.core.debris import FluxTable
 from orbital.design import SatelliteDesign
 from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
+from orbital.environment.radiation import DoseTable, RadiationEffects, effects_kernel
 from orbital.environment.solar_cycle import f107_sfu
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import (
@@ -78,6 +79,10 @@ ENVIRONMENT_COLUMNS = [
     "fragments_per_yr",
     "shell_fill_fraction",
     "shells_needed",
+    "dose_rad_per_yr",
+    "radiation_life_limit_yr",
+    "upsets_per_satellite_yr",
+    "radiation_availability_loss",
 ]
 PLAN_COLUMNS = [
     "satellites_launched",
@@ -193,7 +198,9 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
         * (design.array_tracks_sun + (1.0 - design.array_tracks_sun) * geo["cos_mean"])
         / (design.compute_power_w + design.bus_power_w)
     )
-    margin = jnp.minimum(1.0, array_margin)
+    radiation = radiation_outcome(design, RadiationEffects(**tree["radiation"]), geo)
+    # Upsets cost restarts and recomputation: the same share of compute lost in sunlight and in eclipse.
+    margin = jnp.minimum(1.0, array_margin) * (1.0 - radiation.availability_loss)
     ecf = design.eclipse_compute_fraction
     availability_shell = margin * (geo["sunlit"] + ecf * (1.0 - geo["sunlit"]))
     availability = jnp.sum(shares * availability_shell)
@@ -226,7 +233,26 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     )
     out.update(environment_columns(design, env, collisions, env_in, mass, shares, out, per_gw))
     out["shell_life_density_kg_m3"] = life_density
+    out.update(
+        dose_rad_per_yr=jnp.sum(shares * radiation.dose_rad_per_yr) * ones,
+        radiation_life_limit_yr=jnp.min(radiation.life_limit_yr) * ones,
+        upsets_per_satellite_yr=jnp.sum(shares * radiation.upsets_per_sat_yr) * ones,
+        radiation_availability_loss=jnp.sum(shares * radiation.availability_loss) * ones,
+        shell_radiation=radiation._asdict(),
+    )
     return out
+
+
+def radiation_outcome(design, params, geo):
+    """Per shell: dose behind the structure's and the added shielding, the life it allows, upsets and the compute
+    they cost (``orbital.environment.radiation.effects_kernel``)."""
+    thickness_mm = design.structure_shielding_mm_al + design.compute_shielding_mm_al
+
+    def one(trapped, spe, inclination):
+        table = DoseTable(geo["dose_thickness_mm"], trapped, spe, inclination)
+        return effects_kernel(params, table, thickness_mm, design.compute_power_w, design.design_life_years)
+
+    return jax.vmap(one)(geo["dose_trapped_rad_per_yr"], geo["dose_spe_rad_per_fluence"], geo["inclination_rad"])
 
 
 # Samples of the solar cycle over the design life (the life is an input, so the sample count is fixed).
@@ -465,6 +491,7 @@ class PlanModel:
         life_density = np.asarray(out["shell_life_density_kg_m3"], float)
         lifetime_yr = np.asarray(out["shell_natural_lifetime_yr"], float)
         capacity = np.asarray(out["shell_capacity"], float)
+        rad = {k: np.asarray(v, float) for k, v in out["shell_radiation"].items()}
         band_fill = np.asarray(out["shell_band_fill"], float)  # (years, shells)
         rows = []
         for k, name in enumerate(g.shell_names):
@@ -507,6 +534,14 @@ class PlanModel:
                     band_capacity=capacity[k],
                     peak_band_fill=float(band_fill[:, k].max()),
                     first_overflow_year=first_year(band_fill[:, k] > 1.0, self.start_year),
+                    saa_fraction=g.saa_fraction[k],
+                    shielding_mm_al=float(design.structure_shielding_mm_al + design.compute_shielding_mm_al),
+                    shielding_kg=float(m.shielding_kg),
+                    dose_rad_per_yr=rad["dose_rad_per_yr"][k],
+                    radiation_life_limit_yr=rad["life_limit_yr"][k],
+                    upsets_per_satellite_yr=rad["upsets_per_sat_yr"][k],
+                    silent_corruptions_per_satellite_yr=rad["silent_corruptions_per_sat_yr"][k],
+                    radiation_availability_loss=rad["availability_loss"][k],
                 )
             )
         frame = pd.DataFrame(rows)
@@ -519,8 +554,10 @@ class PlanModel:
             * tracking
             / (d.compute_power_w + d.bus_power_w),
         )
-        frame["compute_availability"] = margin * (
-            frame["sunlit_fraction"] + d.eclipse_compute_fraction * (1 - frame["sunlit_fraction"])
+        frame["compute_availability"] = (
+            margin
+            * (1.0 - frame["radiation_availability_loss"])
+            * (frame["sunlit_fraction"] + d.eclipse_compute_fraction * (1 - frame["sunlit_fraction"]))
         )
         return frame
 

@@ -17,10 +17,13 @@ import os
 from pathlib import Path
 
 import jax
+import numpy as np
 import pandas as pd
 
+from orbital import formation
 from orbital.atomic_files import write_set
 from orbital.planner import economics, plots
+from orbital.planner.clusters import cluster_shells, orbit_times_s
 from orbital.planner.environment_trade import altitude_trade
 from orbital.planner.scenario import SCENARIO_NAME
 
@@ -56,6 +59,9 @@ OUTPUT_NAMES = frozenset(
         "solve.png",
         "satellites.csv",
         "altitude_trade.png",
+        "clusters.csv",
+        "cluster_lattice.png",
+        "link_rate.png",
     }
 )
 
@@ -156,7 +162,8 @@ def write_files(out, files: dict) -> list:
 
 # --- the file set of each command ------------------------------------------------------------------------
 def plan_files(result) -> dict:
-    """``orbital plan``: the yearly, shells and economics tables, the summary, provenance and seven plots."""
+    """``orbital plan``: the yearly, shells and economics tables, the summary, provenance and seven plots; with
+    a cluster shell, ``clusters.csv`` and two cluster plots (``cluster_files``)."""
     scenario = result.scenario
     final_year = int(result.table["year"].iloc[-1])
     daily = economics.daily_availability(result.model)
@@ -175,6 +182,34 @@ def plan_files(result) -> dict:
         "altitude_trade.png": png_bytes(
             plots.plot_altitude_trade(altitude_trade(scenario), f"{scenario.name}: altitude trade")
         ),
+        **cluster_files(result),
+    }
+
+
+# Separations of the link-rate plot (m): from inside the near field to where the 1/d^2 far field drops the
+# default terminal below its channel cap (~3,000 km), far beyond any lattice.
+LINK_RATE_DISTANCES_M = (1.0, 1e8)
+
+
+def cluster_files(result) -> dict:
+    """A plan's cluster outputs (none without a cluster shell): ``clusters.csv``, the first cluster shell's lattice
+    over one orbit (``cluster_lattice.png``) and its terminal's data rate against separation (``link_rate.png``)."""
+    if getattr(result, "clusters", None) is None:
+        return {}
+    shell = cluster_shells(result.scenario, result.geometry)[0]
+    times = orbit_times_s(shell.formation)
+    positions = formation.relative_positions_m(shell.formation, times)
+    grid = formation.lattice(shell.formation)
+    distance = np.geomspace(*LINK_RATE_DISTANCES_M, 200)
+    rate = formation.link_data_rate_bps(shell.terminal, distance)
+    row = result.clusters.iloc[0]
+    span = (row["neighbour_distance_min_m"], row["neighbour_distance_max_m"])
+    return {
+        "clusters.csv": result.clusters,
+        "cluster_lattice.png": png_bytes(
+            plots.plot_cluster_lattice(positions, grid.pairs, f"{shell.name}: one cluster over one orbit")
+        ),
+        "link_rate.png": png_bytes(plots.plot_link_rate(distance, rate, span, f"{shell.name}: optical crosslink")),
     }
 
 

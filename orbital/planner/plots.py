@@ -199,9 +199,9 @@ def plot_cost_bands(bands: pd.DataFrame, title: str = ""):
 
 def plot_altitude_trade(trade: pd.DataFrame, title: str = ""):
     """One design against altitude (``orbital.planner.environment_trade.altitude_trade``): eclipses, propellant
-    over the design life, natural lifetime and kW/t."""
-    fig = _figure(10.0, 7.0)
-    axes = fig.subplots(2, 2, sharex=True)
+    over the design life, natural lifetime, collision risk, radiation dose and kW/t."""
+    fig = _figure(18.0, 7.0)
+    axes = fig.subplots(2, 4, sharex=True)
     h = trade["altitude_km"].to_numpy()
     ax = axes[0, 0]
     ax.plot(h, 100.0 * trade["eclipse_fraction"], "o-", label="time in eclipse (%)")
@@ -220,7 +220,22 @@ def plot_altitude_trade(trade: pd.DataFrame, title: str = ""):
     ax.plot(h, trade["kw_per_tonne"], "o-", color="tab:green")
     ax.set_ylabel("kW/t")
     ax.set_title("compute per launch mass")
-    for ax in axes.ravel():
+    ax = axes[0, 2]
+    ax.semilogy(h, 100.0 * trade["debris_hazard_per_yr"], "o-", color="tab:brown", label="background debris")
+    ax.semilogy(h, 100.0 * trade["fleet_hazard_per_yr"], "s--", color="tab:purple", label="with 1e5 in the band")
+    ax.set_ylabel("% of satellites lost per year")
+    ax.set_title("collision risk")
+    ax.legend(fontsize=8)
+    ax = axes[1, 2]
+    ax.semilogy(h, trade["manoeuvres_per_satellite_yr"], "o-", color="tab:gray")
+    ax.set_ylabel("per satellite per year")
+    ax.set_title("avoidance manoeuvres, 1e5 in the band")
+    ax = axes[1, 3]
+    ax.semilogy(h, trade["dose_rad_per_yr"], "o-", color="tab:olive")
+    ax.set_ylabel("rad(Si) per year")
+    ax.set_title("trapped-particle dose behind the shielding")
+    axes[0, 3].remove()
+    for ax in fig.axes:
         ax.grid(alpha=0.3)
     for ax in axes[1]:
         ax.set_xlabel("altitude (km)")
@@ -306,5 +321,55 @@ def plot_solve(result, title: str = ""):
     note = f"; the grid saw {result.sign_changes} crossings" if result.sign_changes > 1 else ""
     ax.set_title((title or f"Goal seek: {result.metric} in {result.year}") + note)
     ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
+
+
+def plot_cluster_lattice(positions_m: np.ndarray, pairs: np.ndarray, title: str = ""):
+    """One cluster over one orbit: each member's relative track in the orbital plane (along-track against
+    radial, m), its points coloured by the member's nearest-neighbour distance at that instant, and the lattice
+    at the first instant with its neighbour links. ``positions_m``: (time, member, 3) radial / along-track /
+    cross-track; ``pairs``: (link, 2) neighbour indices."""
+    positions_m = np.asarray(positions_m, float)
+    pairs = np.asarray(pairs, int)
+    distance = np.linalg.norm(positions_m[:, pairs[:, 0]] - positions_m[:, pairs[:, 1]], axis=-1)  # (time, link)
+    n_members = positions_m.shape[1]
+    nearest = np.full(positions_m.shape[:2], np.inf)
+    for end in (0, 1):
+        # Each link's distance offered to both of its ends; a member's nearest neighbour is the least.
+        np.minimum.at(nearest.T, pairs[:, end], distance.T)
+    nearest = np.where(np.isfinite(nearest), nearest, np.nan)
+    fig = _figure(7.5, 6.5)
+    ax = fig.add_subplot()
+    first = positions_m[0]
+    for i, j in pairs:
+        ax.plot(first[[i, j], 1], first[[i, j], 0], color="0.75", lw=0.6, zorder=1)
+    points = ax.scatter(
+        positions_m[..., 1].ravel(), positions_m[..., 0].ravel(), c=nearest.ravel(), s=3, cmap="viridis", zorder=2
+    )
+    ax.scatter(first[:, 1], first[:, 0], s=12, color="k", zorder=3, label=f"{n_members} members at t = 0")
+    fig.colorbar(points, ax=ax, label="nearest-neighbour distance (m)")
+    ax.set_xlabel("along-track (m)")
+    ax.set_ylabel("radial (m)")
+    ax.set_aspect("equal", adjustable="datalim")
+    ax.set_title(title or "Cluster lattice over one orbit")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8, loc="upper right")
+    return fig
+
+
+def plot_link_rate(distance_m: np.ndarray, rate_bps: np.ndarray, neighbour_range_m, title: str = ""):
+    """One-way data rate of a link against its length (log-log), with the range of the lattice's neighbour
+    distances over an orbit shaded. ``neighbour_range_m``: (least, greatest) neighbour distance."""
+    fig = _figure(8.0, 5.0)
+    ax = fig.add_subplot()
+    ax.loglog(np.asarray(distance_m, float), np.asarray(rate_bps, float) / 1e9, color="tab:blue")
+    low, high = (float(x) for x in neighbour_range_m)
+    label = f"neighbour distances over an orbit: {low:.0f}-{high:.0f} m"
+    ax.axvspan(low, high, color="tab:orange", alpha=0.2, label=label)
+    ax.set_xlabel("separation (m)")
+    ax.set_ylabel("data rate, one way (Gbps)")
+    ax.set_title(title or "Optical crosslink: data rate against separation")
+    ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=8)
     return fig

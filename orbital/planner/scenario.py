@@ -30,6 +30,8 @@ from orbital.core.constants import SECONDS_PER_DAY
 from orbital.design import SatelliteDesign
 from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
+from orbital.environment.radiation import RadiationEffects
+from orbital.formation import ClusterFormation, OpticalTerminal, lattice
 from orbital.planner.fleets import representative_shells
 from orbital.planner.geometry import ECLIPSE_STEP_S
 from orbital.planner.inputs import LAUNCH_SECTIONS, SHELL_SHARE, input_names, is_calendar_input
@@ -168,23 +170,87 @@ EnvironmentIn = parameter_model("EnvironmentIn", Environment)
 # fragments of a breakup) is the plan's own roll-up, so it is not a key here.
 COLLISION_MASS_FIELDS = ("satellite_mass_kg", "derelict_mass_kg")
 CollisionsIn = parameter_model("CollisionsIn", CollisionEnvironment, exclude=COLLISION_MASS_FIELDS)
+# [radiation]: the accelerators' dose tolerance, upsets per rad, restart and recompute times, GCR and solar protons.
+RadiationIn = parameter_model("RadiationIn", RadiationEffects)
+
+
+# [shells.cluster] and [shells.terminal] of a cluster shell: the formation's and the terminal's declared
+# parameters. The reference orbit is the shell's own (altitude_km, ltan_hours or inclination_deg); solar activity
+# is the scenario's [environment] (the mean F10.7 over the design life, its Ap); the thruster's Isp and the
+# mission length are the [design]'s (thruster_isp_s, design_life_years): the caller fills those in.
+CLUSTER_SHELL_FIELDS = ("altitude_km", "inclination_deg", "ltan_h", "f107_sfu", "ap", "isp_s", "mission_yr")
+ClusterIn = parameter_model("ClusterIn", ClusterFormation, exclude=CLUSTER_SHELL_FIELDS)
+TerminalIn = parameter_model("TerminalIn", OpticalTerminal)
+SHELL_KINDS = ("walker", "sun-synchronous", "cluster")
 
 
 class ShellIn(Strict):
-    """One shell: a Walker shell (``inclination_deg``) or a sun-synchronous one (``ltan_hours``; 6 or 18 is
-    dawn-dusk). ``share`` is the share of satellites in the shell (shares sum to 1)."""
+    """One shell: a Walker shell (``inclination_deg``), a sun-synchronous one (``ltan_hours``; 6 or 18 is
+    dawn-dusk), or, with ``kind = "cluster"``, compute clusters in formation about a reference orbit given by
+    either of those (``[shells.cluster]``: the lattice, ``[shells.terminal]``: its optical crosslinks; both
+    optional, defaults: Google's Suncatcher cluster). ``share`` is the share of satellites in the shell (shares
+    sum to 1). Without ``kind`` the shell is what its orbit keys say."""
 
     name: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9_.\-]+$")
     altitude_km: float = Field(ge=160.0, le=3000.0)
     share: float = Field(**bounds(SHELL_SHARE))
     inclination_deg: float | None = Field(None, ge=0.0, le=180.0)
     ltan_hours: float | None = Field(None, ge=0.0, le=24.0)
+    kind: Literal[SHELL_KINDS] | None = None
+    cluster: ClusterIn | None = None
+    terminal: TerminalIn | None = None
 
     @model_validator(mode="after")
     def _one_orbit_kind(self):
         if (self.inclination_deg is None) == (self.ltan_hours is None):
-            raise ValueError("give exactly one of inclination_deg (Walker shell) or ltan_hours (sun-synchronous)")
+            what = " for the cluster's reference orbit" if self.kind == "cluster" else ""
+            raise ValueError(
+                f"give exactly one of inclination_deg (Walker shell) or ltan_hours (sun-synchronous){what}"
+            )
+        if self.kind in ("walker", "sun-synchronous") and self.kind != self.orbit_kind:
+            key = "inclination_deg" if self.kind == "walker" else "ltan_hours"
+            raise ValueError(f"kind = {self.kind!r} takes {key}")
+        if self.kind != "cluster":
+            for table in ("cluster", "terminal"):
+                if getattr(self, table) is not None:
+                    raise ValueError(f'[shells.{table}] belongs to a cluster shell; add kind = "cluster"')
+            return self
+        # Omitted tables are the defaults, written in place once so that the scenario's dump states them.
+        for table, model in (("cluster", ClusterIn), ("terminal", TerminalIn)):
+            if getattr(self, table) is None:
+                self.__dict__[table] = model()
+        try:
+            lattice(self.cluster_formation())
+            self.optical_terminal()
+        except (ValueError, TypeError) as err:
+            message = in_section(str(err).replace("ClusterFormation ", "cluster."), ClusterFormation, "cluster")
+            raise ValueError(in_section(message, OpticalTerminal, "terminal")) from None
         return self
+
+    @property
+    def orbit_kind(self) -> str:
+        """The reference orbit's kind: "walker" or "sun-synchronous"."""
+        return "walker" if self.inclination_deg is not None else "sun-synchronous"
+
+    @property
+    def is_cluster(self) -> bool:
+        return self.kind == "cluster"
+
+    def cluster_formation(self, **fill) -> ClusterFormation:
+        """The cluster of a cluster shell at the shell's reference orbit; ``fill`` sets the fields the scenario
+        takes from elsewhere (``CLUSTER_SHELL_FIELDS``: f107_sfu, ap, isp_s, mission_yr), else the class's
+        defaults."""
+        if not self.is_cluster:
+            raise ValueError(f'shell {self.name!r} is not a cluster shell (kind = "cluster")')
+        orbit = {"altitude_km": self.altitude_km, "inclination_deg": self.inclination_deg}
+        if self.ltan_hours is not None:
+            orbit["ltan_h"] = self.ltan_hours % 24.0
+        return ClusterFormation(**self.cluster.model_dump(), **orbit, **fill)
+
+    def optical_terminal(self) -> OpticalTerminal:
+        if not self.is_cluster:
+            raise ValueError(f'shell {self.name!r} is not a cluster shell (kind = "cluster")')
+        return OpticalTerminal(**self.terminal.model_dump())
 
 
 class DistributionIn(Strict):
@@ -267,6 +333,7 @@ class Scenario(Strict):
     design: DesignIn = DesignIn()
     environment: EnvironmentIn = EnvironmentIn()
     collisions: CollisionsIn = CollisionsIn()
+    radiation: RadiationIn = RadiationIn()
     shells: list[ShellIn] = Field(min_length=1, max_length=20)
     montecarlo: MonteCarloIn = MonteCarloIn()
 

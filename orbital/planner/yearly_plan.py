@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pandas as pd
 
+from orbital.planner.clusters import cluster_table
 from orbital.planner.economics import economics_summary, economics_table
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.model import PlanModel
@@ -29,6 +30,8 @@ class Plan:
     table: pd.DataFrame
     shells: pd.DataFrame
     economics: pd.DataFrame
+    # Per cluster shell: bandwidth, formation keeping, closest approach (``clusters.csv``); None without one.
+    clusters: pd.DataFrame | None = None
     # The summary runs a sensitivity and an IRR search: computed once, on first use.
     _summary: dict | None = dataclasses.field(default=None, repr=False, compare=False)
 
@@ -71,7 +74,12 @@ class Plan:
             },
             "economics": economics_summary(self.model, self.table, self.economics),
             "environment": environment_summary(t, last),
-            "warnings": environment_warnings(self.table, self.shells, self.scenario.cohorts.failure_rate_per_yr),
+            "warnings": environment_warnings(
+                self.table,
+                self.shells,
+                self.scenario.cohorts.failure_rate_per_yr,
+                self.model.scenario.satellite_design().design_life_years,
+            ),
             "geometry_sampling": {
                 "satellites_per_shell": self.geometry.sample_sats,
                 "start": self.geometry.start,
@@ -95,13 +103,26 @@ def environment_summary(t: pd.DataFrame, last: int) -> dict:
         "propellant_t_total": float(t["propellant_t"].sum()),
         "peak_shell_fill_fraction": float(t["shell_fill_fraction"].max()),
         "shells_needed_final_year": int(t.loc[last, "shells_needed"]),
+        "dose_rad_per_yr": float(t.loc[last, "dose_rad_per_yr"]),
+        "radiation_life_limit_yr": float(t.loc[last, "radiation_life_limit_yr"]),
+        "radiation_availability_loss": float(t.loc[last, "radiation_availability_loss"]),
     }
 
 
-def environment_warnings(table: pd.DataFrame, shells: pd.DataFrame, failure_rate_per_yr: float) -> list[str]:
-    """Plain-language warnings: a shell's band overflows its capacity, collisions outrun the design's failures."""
+def environment_warnings(
+    table: pd.DataFrame, shells: pd.DataFrame, failure_rate_per_yr: float, design_life_yr: float
+) -> list[str]:
+    """Plain-language warnings: a shell's band overflows its capacity, collisions outrun the design's failures,
+    the dose exceeds the accelerators' tolerance within the design life."""
     messages = []
     for _, shell in shells.iterrows():
+        if shell["radiation_life_limit_yr"] < design_life_yr:
+            messages.append(
+                f"shell {shell['shell']}: {shell['dose_rad_per_yr']:.3g} rad(Si)/yr behind "
+                f"{shell['shielding_mm_al']:g} mm of aluminium reaches the accelerators' dose tolerance in "
+                f"{shell['radiation_life_limit_yr']:.2g} years, within the {design_life_yr:g}-year design life; "
+                "add shielding (design.compute_shielding_mm_al) or fly lower"
+            )
         if shell["first_overflow_year"]:
             messages.append(
                 f"shell {shell['shell']}: its band holds "
@@ -130,8 +151,17 @@ def plan(scenario: Scenario | str | None = None, progress: Callable[[float, floa
         scenario = load_scenario(scenario or DEFAULT_SCENARIO)
     geometry = compute_geometry(scenario, progress)
     model = PlanModel(scenario, geometry)
-    result = Plan(scenario, geometry, model, model.table(), model.shells_table(), economics_table(model))
-    for message in environment_warnings(result.table, result.shells, scenario.cohorts.failure_rate_per_yr):
+    result = Plan(
+        scenario,
+        geometry,
+        model,
+        model.table(),
+        model.shells_table(),
+        economics_table(model),
+        clusters=cluster_table(scenario, geometry),
+    )
+    life_yr = scenario.satellite_design().design_life_years
+    for message in environment_warnings(result.table, result.shells, scenario.cohorts.failure_rate_per_yr, life_yr):
         warnings.warn(message, PlanWarning, stacklevel=2)
     return result
 

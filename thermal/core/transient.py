@@ -171,28 +171,35 @@ def implicit_substep(params: TransientParams, temperature_k, illuminated_fractio
 
 def newton_substep(params: TransientParams, temperature_k, illuminated_fraction, heat_w, dt_s, iterations: int = 3):
     """The backward-Euler step of ``implicit_substep`` for a radiator WITHOUT a heat pump (lift 0), solved by
-    plain Newton iterations from the previous temperature: the fleet-budget fast path.
-
-    Without the compressor term g(T) = s (T - T0) + a T^4 - b is convex and increasing, so Newton from any T > 0
-    lands at or above the root after one step and then decreases monotonically to it. The error contracts as
-    e' ~ (6 a T^2 / g'(T)) e^2: a 30 K change per step at 300 K leaves ~1 K after one iteration, ~1e-3 K after two
-    and ~1e-9 K after three (checked against the bracketed solver in the tests). As there, the iterations are
-    kept out of the gradient and one last Newton step carries the implicit-function derivative.
-    """
+    plain Newton iterations from the previous temperature: the fleet-budget fast path (``newton_radiator_k``).
+    Returns what ``implicit_substep`` returns."""
     p = params
     absorbed = p.area_m2 * absorbed_w_m2(p.environment, p.emissivity, illuminated_fraction)
     a = p.area_m2 * p.sides * p.emissivity * STEFAN_BOLTZMANN_W_M2_K4
     s = p.heat_capacity_j_k / dt_s
-    t0 = temperature_k
-    b = heat_w + absorbed
+    t, dg = newton_radiator_k(temperature_k, heat_w + absorbed, a, s, iterations)
+    return t, absorbed, jnp.zeros_like(t), a * t**4, s / dg
+
+
+def newton_radiator_k(temperature_k, load_w, radiating_w_k4, capacity_w_k, iterations: int = 3):
+    """The root T of g(T) = s (T - T0) + a T^4 - b (``capacity_w_k`` s = C/dt, ``radiating_w_k4`` a =
+    A sides eps sigma, ``load_w`` b = heat + absorbed) by Newton from T0; returns (T, g'(T)).
+
+    g is convex and increasing, so Newton from any T > 0 lands at or above the root after one step and then
+    decreases monotonically to it. The error contracts as e' ~ (6 a T^2 / g'(T)) e^2: a 30 K change per step at
+    300 K leaves ~1 K after one iteration, ~1e-3 K after two and ~1e-9 K after three (checked against the
+    bracketed solver in the tests). The iterations are kept out of the gradient and one last Newton step carries
+    the implicit-function derivative. A fleet scan passes a and s computed once per satellite and b per step, so
+    that its sequential loop reads no more per-satellite arrays than it must.
+    """
+    a, s, b, t0 = radiating_w_k4, capacity_w_k, load_w, temperature_k
     sa, ss, sb, st0 = (jax.lax.stop_gradient(x) for x in (a, s, b, t0))
     t = st0
     for _ in range(iterations):
         t = t - (ss * (t - st0) + sa * t**4 - sb) / (ss + 4.0 * sa * t**3)
     t = jax.lax.stop_gradient(t)
     dg = s + 4.0 * a * t**3
-    t = t - (s * (t - t0) + a * t**4 - b) / dg
-    return t, absorbed, jnp.zeros_like(t), a * t**4, s / dg
+    return t - (s * (t - t0) + a * t**4 - b) / dg, dg
 
 
 def transient_step(

@@ -1,0 +1,80 @@
+"""Trapped-radiation statistics on the fleet engine against the illumination statistics, same fleet, same run.
+
+Per-satellite mean integral fluxes (24 channels: AP8 protons and AE8 electrons) and time in the South Atlantic
+Anomaly over a day at 60 s steps (``orbital.radiation_scan.radiation``), against ``orbital.illumination``
+on the same circular fleet (half a 550 km / 53 deg Walker shell, half a 650 km sun-synchronous one). Compile time
+is excluded (a warm-up run first); the best of ``--repeats`` runs is reported, in satellite-steps per second.
+
+    python benchmarks/radiation.py                  # 100,000 satellites
+    python benchmarks/radiation.py --sats 20000     # on a loaded machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import time
+import warnings
+
+import jax
+
+warnings.filterwarnings("ignore", message="The file finals2000A.all has expired")
+STEPS = 1440
+
+
+def circular_fleet(n_sat: int):
+    import orbital
+
+    per_shell = n_sat // 2
+    planes = 100
+    return orbital.Fleet.from_shells(
+        [
+            orbital.Shell.walker(550.0, 53.0, planes, per_shell // planes, phasing=1, epoch="2027-01-01"),
+            orbital.Shell.sun_synchronous(
+                650.0, 6.0, planes=planes, sats_per_plane=(n_sat - per_shell) // planes, epoch="2027-01-01"
+            ),
+        ]
+    )
+
+
+def best_of(function, repeats: int) -> float:
+    function()  # compile
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sats", type=int, default=100_000)
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--dtypes", default="float32,float64")
+    args = parser.parse_args()
+    jax.config.update("jax_enable_x64", True)
+    import orbital
+    from orbital.radiation_scan import radiation
+
+    fleet = circular_fleet(args.sats)
+    n = len(fleet)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (load {load:.1f}), "
+        f"{jax.device_count()} x {jax.devices()[0].platform}, jax {jax.__version__}; {n:,} satellites x {STEPS} steps"
+    )
+    for dtype in args.dtypes.split(","):
+        light_s = best_of(lambda d=dtype: orbital.illumination(fleet, "2027-01-01", 1.0, dtype=d), args.repeats)
+        rad_s = best_of(lambda d=dtype: radiation(fleet, "2027-01-01", 1.0, weight=0.5, dtype=d), args.repeats)
+        steps = n * STEPS
+        print(
+            f"{dtype}: illumination {light_s:7.2f} s ({steps / light_s:10.3g} sat-steps/s)   "
+            f"radiation {rad_s:7.2f} s ({steps / rad_s:10.3g} sat-steps/s)   radiation / illumination time "
+            f"{rad_s / light_s:5.2f}x"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,241 @@
+"""Trapped-particle radiation kernels: Earth-fixed positions with Earth rotation, the tabulated AE8/AP8 integral
+flux at a position, per-satellite running flux statistics, dose behind aluminium interpolated in thickness, and
+the effects of dose on an accelerator (life, upsets, availability).
+
+Pure JAX (numpy only for host-side float64 angles). Written for one satellite at one instant and vmapped; the
+tables are built on the host (``orbital.environment.radiation``). Equations and sources: docs/radiation.md.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+from jax import lax
+
+from orbital.core.constants import EARTH_RADIUS_KM, J2000_JD, SECONDS_PER_JULIAN_YEAR, TWO_PI
+
+# Earth's nominal mean angular velocity (IERS Conventions 2010, TN 36, table 1.1; WGS 84's omega).
+EARTH_ROTATION_RAD_S = 7.292115e-5
+# Earth rotation angle, ERA(UT1) = 2 pi (0.7790572732640 + 1.00273781191135448 Du), Du = JD(UT1) - 2451545.0,
+# and GMST = ERA + (0.014506 + 4612.156534 t + 1.3915817 t^2) arcsec, t in Julian centuries (IERS Conventions
+# 2010, eqs. 5.15 and 5.32, Capitaine et al. 2003). UT1 is taken as UTC (|UT1 - UTC| < 0.9 s, 0.004 deg).
+_ERA_AT_J2000 = 0.7790572732640
+_ERA_RATE = 1.00273781191135448
+_ARCSEC_RAD = np.pi / (180.0 * 3600.0)
+# rad(Si) per MeV/g: 1 rad = 0.01 J/kg, 1 MeV = 1.602176634e-13 J (SI 2019 exact elementary charge).
+RAD_PER_MEV_G = 1.602176634e-13 / 1e-3 / 0.01
+
+
+def gmst_rad(jd_utc, xp=np):
+    """Greenwich mean sidereal time (rad, in [0, 2 pi)) at UTC Julian dates ``jd_utc`` (host, float64): the
+    angle from the mean equinox of date to the Greenwich meridian, which turns the frames the engine propagates in
+    (mean of date for circular fleets, TEME for SGP4) into Earth-fixed ones."""
+    days = xp.asarray(jd_utc, dtype=float) - J2000_JD
+    era = TWO_PI * xp.mod(_ERA_AT_J2000 + _ERA_RATE * days, 1.0)
+    century = days / 36525.0
+    precession = (0.014506 + 4612.156534 * century + 1.3915817 * century**2) * _ARCSEC_RAD
+    return xp.mod(era + precession, TWO_PI)
+
+
+class TrappedGrid(NamedTuple):
+    """Natural-log integral flux on a latitude x longitude x altitude grid, one row of channels per node.
+
+    Latitude nodes are uniform from ``lat0_rad`` by ``dlat_rad``; longitude nodes uniform from 0 by ``dlon_rad``
+    with the first column repeated after the last (so the cell east of the last node needs no wrap); altitudes
+    are the (non-uniform) ``altitude_km`` nodes. Rows are ordered (lat, lon, alt). Natural logs, so that the hot
+    loop takes ``exp`` (XLA's CPU ``pow`` with a traced exponent costs ~5x more)."""
+
+    lat0_rad: object
+    dlat_rad: object
+    dlon_rad: object
+    n_lat: int
+    n_lon: int  # columns stored, the repeated one included
+    altitude_km: object  # (n_alt,)
+    ln_flux: object  # (n_lat * n_lon * n_alt, channels)
+
+
+def _cell(position, n_nodes):
+    """Lower node index and weight of a fractional node position, clamped to the grid."""
+    position = jnp.clip(position, 0.0, n_nodes - 1.0)
+    index = jnp.minimum(jnp.floor(position), n_nodes - 2.0)
+    return index.astype(jnp.int32), position - index
+
+
+def altitude_cell(grid: TrappedGrid, altitude_km):
+    """(node index, weight) of an altitude between the table's altitude nodes (clamped at the ends)."""
+    n_alt = grid.altitude_km.shape[0]
+    return _cell(jnp.interp(altitude_km, grid.altitude_km, jnp.arange(n_alt, dtype=grid.altitude_km.dtype)), n_alt)
+
+
+def ln_flux_in_layer(grid: TrappedGrid, lat_rad, lon_rad, altitude_index, altitude_weight):
+    """(channels,) natural-log integral flux at one point, trilinear in latitude, longitude and altitude (log
+    flux: the belts' fluxes change by decades across a cell), the altitude cell given (circular orbits keep it
+    for a whole chunk)."""
+    n_alt = grid.altitude_km.shape[0]
+    i, wi = _cell((lat_rad - grid.lat0_rad) / grid.dlat_rad, grid.n_lat)
+    j, wj = _cell(jnp.mod(lon_rad, TWO_PI) / grid.dlon_rad, grid.n_lon)
+    base = (i * grid.n_lon + j) * n_alt + altitude_index
+    total = 0.0
+    for di, fi in ((0, 1.0 - wi), (1, wi)):
+        for dj, fj in ((0, 1.0 - wj), (1, wj)):
+            row = base + (di * grid.n_lon + dj) * n_alt
+            total = total + (fi * fj) * (
+                (1.0 - altitude_weight) * grid.ln_flux[row] + altitude_weight * grid.ln_flux[row + 1]
+            )
+    return total
+
+
+def ln_flux(grid: TrappedGrid, lat_rad, lon_rad, altitude_km):
+    """(channels,) natural-log integral flux at one Earth-fixed point (geocentric latitude, longitude, altitude
+    above the equatorial radius). Outside the altitude nodes the nearest node's flux is used; callers check
+    altitudes at the boundary."""
+    return ln_flux_in_layer(grid, lat_rad, lon_rad, *altitude_cell(grid, altitude_km))
+
+
+def earth_fixed_circular(element, seconds, earth_angle0):
+    """(geocentric latitude rad, Earth-fixed longitude rad, altitude km) of one circular orbit ``seconds`` after
+    its elements' instant, at which Greenwich's sidereal angle was ``earth_angle0``. The node's Earth-fixed
+    longitude turns at (RAAN rate - Earth's rotation); r is never formed in the inertial frame."""
+    u = element.arg_latitude_rad + element.arg_latitude_rate_rad_s * seconds
+    node = element.raan_rad - earth_angle0 + (element.raan_rate_rad_s - EARTH_ROTATION_RAD_S) * seconds
+    sin_u, cos_u = jnp.sin(u), jnp.cos(u)
+    sin_n, cos_n = jnp.sin(node), jnp.cos(node)
+    cos_i, sin_i = jnp.cos(element.inclination_rad), jnp.sin(element.inclination_rad)
+    x = cos_u * cos_n - sin_u * cos_i * sin_n
+    y = cos_u * sin_n + sin_u * cos_i * cos_n
+    z = jnp.clip(sin_u * sin_i, -1.0, 1.0)
+    return jnp.arcsin(z), jnp.arctan2(y, x), element.semi_major_axis_km - EARTH_RADIUS_KM
+
+
+def earth_fixed_vector(position_km, earth_angle):
+    """(latitude rad, longitude rad, altitude km) of an inertial (mean-of-date or TEME) position at sidereal
+    angle ``earth_angle``; the altitude is above the equatorial radius, like the table's."""
+    cos_a, sin_a = jnp.cos(earth_angle), jnp.sin(earth_angle)
+    x = cos_a * position_km[0] + sin_a * position_km[1]
+    y = cos_a * position_km[1] - sin_a * position_km[0]
+    radius = jnp.sqrt(jnp.sum(position_km**2))
+    return jnp.arcsin(jnp.clip(position_km[2] / radius, -1.0, 1.0)), jnp.arctan2(y, x), radius - EARTH_RADIUS_KM
+
+
+# --- running statistics over the engine's chunks ----------------------------------------------------------------
+class RadiationState(NamedTuple):
+    flux_sum: object  # (sat, channels) sum over valid steps of the integral flux, cm^-2 s^-1
+    saa_steps: object  # (sat,) steps with the anomaly channel's flux above the threshold
+
+
+def init(n_sat: int, n_channels: int, dtype) -> RadiationState:
+    return RadiationState(jnp.zeros((n_sat, n_channels), dtype), jnp.zeros((n_sat,), jnp.int32))
+
+
+def _fold(state: RadiationState, ln_flux_now, valid, saa_channel, ln_saa_threshold):
+    """Fold one instant's (sat, channels) log flux."""
+    flux = jnp.where(valid, jnp.exp(ln_flux_now), 0.0)
+    in_saa = (ln_flux_now[:, saa_channel] > ln_saa_threshold) & valid
+    return RadiationState(state.flux_sum + flux, state.saa_steps + in_saa.astype(jnp.int32))
+
+
+def update_circular(state, grid, saa_channel: int, ln_saa_threshold, elements, dt_s, earth_angle0, valid):
+    """Fold a chunk of a circular fleet: ``elements`` (sat,) at the chunk's first step, ``dt_s`` (time,) seconds
+    after it, ``earth_angle0`` the sidereal angle then; the geometry runs inside the time scan, so no (time, sat)
+    array is stored. A circular orbit's altitude cell is found once per chunk."""
+    cells = altitude_cell(grid, elements.semi_major_axis_km - EARTH_RADIUS_KM)
+
+    def one(element, cell, seconds):
+        lat, lon, _ = earth_fixed_circular(element, seconds, earth_angle0)
+        return ln_flux_in_layer(grid, lat, lon, *cell)
+
+    def body(carry, inputs):
+        seconds, keep = inputs
+        now = jax.vmap(one, in_axes=(0, 0, None))(elements, cells, seconds)
+        return _fold(carry, now, keep, saa_channel, ln_saa_threshold), None
+
+    return lax.scan(body, state, (dt_s, valid))[0]
+
+
+def update_vector(state, grid, saa_channel: int, ln_saa_threshold, position_km, dt_s, earth_angle0, valid):
+    """Fold a chunk of (sat, time, 3) inertial positions (SGP4 fleets)."""
+
+    def one(position, angle):
+        return ln_flux(grid, *earth_fixed_vector(position, angle))
+
+    def body(carry, inputs):
+        positions, seconds, keep = inputs
+        angle = earth_angle0 + EARTH_ROTATION_RAD_S * seconds
+        now = jax.vmap(one, in_axes=(0, None))(positions, angle)
+        return _fold(carry, now, keep, saa_channel, ln_saa_threshold), None
+
+    return lax.scan(body, state, (jnp.swapaxes(position_km, 0, 1), dt_s, valid))[0]
+
+
+# --- dose and its effects ---------------------------------------------------------------------------------------
+def interp_log_linear(x_nodes, log_y_nodes, x):
+    """exp of the piecewise-linear interpolation of ``log_y_nodes`` at ``x``: exact at the nodes, differentiable
+    in ``x`` between them, held at the end nodes' values outside."""
+    return jnp.exp(jnp.interp(x, x_nodes, log_y_nodes))
+
+
+def dose_at_thickness(thickness_nodes_mm, dose_nodes_rad_per_yr, thickness_mm):
+    """Dose rate rad(Si)/yr behind ``thickness_mm`` of aluminium from a dose-depth table, log-linear in thickness
+    (dose falls roughly exponentially with depth). Zero-dose nodes are floored at 1e-30 rad/yr."""
+    log_dose = jnp.log(jnp.maximum(dose_nodes_rad_per_yr, 1e-30))
+    return interp_log_linear(thickness_nodes_mm, log_dose, thickness_mm)
+
+
+def gcr_rad_per_yr(free_space_rad_per_yr, equator_share, polar_share, inclination_rad):
+    """Galactic cosmic-ray dose in low orbit: the free-space rate times a geomagnetic transmission that rises from
+    ``equator_share`` (equatorial orbits, highest cut-off rigidities) to ``polar_share`` as sin^2 of the
+    inclination (the share of an orbit spent at high magnetic latitude grows with it). Shielding of a few cm of
+    aluminium barely changes GCR dose, so thickness does not enter (a stated assumption)."""
+    sin_sq = jnp.sin(inclination_rad) ** 2
+    return free_space_rad_per_yr * (equator_share + (polar_share - equator_share) * sin_sq)
+
+
+def spe_access_share(polar_access, onset_inclination_rad, inclination_rad):
+    """Share of the free-space solar-proton fluence an orbit sees: none below ``onset_inclination_rad`` (the
+    geomagnetic cut-off keeps solar protons out of low-inclination orbits), rising as sin^2 of the inclination to
+    ``polar_access`` at 90 deg (polar-cap passes)."""
+    sin_sq = jnp.sin(inclination_rad) ** 2
+    onset_sq = jnp.sin(onset_inclination_rad) ** 2
+    rising = jnp.clip((sin_sq - onset_sq) / jnp.maximum(1.0 - onset_sq, 1e-9), 0.0, 1.0)
+    return polar_access * rising
+
+
+class RadiationOutcome(NamedTuple):
+    """Effects of a dose rate on one satellite's accelerators."""
+
+    dose_rad_per_yr: object  # total: trapped + GCR + solar-particle allowance
+    life_limit_yr: object  # years until the derated tolerance is used up
+    upsets_per_sat_yr: object  # single-event upsets across the satellite's accelerators
+    silent_corruptions_per_sat_yr: object
+    availability_loss: object  # share of compute time lost to restarts and recomputation
+    life_shortfall_share: object  # share of the design life the dose cuts off (spares / replacement need)
+
+
+def effects(
+    dose_rad_per_yr,
+    tolerance_rad,
+    design_margin,
+    upsets_per_rad_per_chip,
+    silent_share,
+    chips_per_satellite,
+    restart_s,
+    recompute_s,
+    design_life_yr,
+) -> RadiationOutcome:
+    """Life, upsets and availability from a dose rate.
+
+    life = tolerance / (margin x dose); upsets = dose x rate per rad x chips; every upset costs a restart and
+    every silent corruption (a share of upsets, caught later by checks) also the recomputation since the last
+    checkpoint: availability loss = (upsets x restart + silent x recompute) / year, capped at 1; the life
+    shortfall is max(0, 1 - life / design life)."""
+    dose = jnp.maximum(dose_rad_per_yr, 1e-30)
+    life_yr = tolerance_rad / (design_margin * dose)
+    upsets = dose_rad_per_yr * upsets_per_rad_per_chip * chips_per_satellite
+    silent = silent_share * upsets
+    lost_s = upsets * restart_s + silent * recompute_s
+    loss = jnp.minimum(lost_s / SECONDS_PER_JULIAN_YEAR, 1.0)
+    shortfall = jnp.maximum(1.0 - life_yr / design_life_yr, 0.0)
+    return RadiationOutcome(dose_rad_per_yr, life_yr, upsets, silent, loss, shortfall)
