@@ -146,8 +146,26 @@ def coordination_multiplier(params, coordinated):
     return 1.0 - coordinated * (1.0 - params.coordination_factor)
 
 
+def shell_fluxes(params, table: FluxTable, altitude_km):
+    """The lethal and the tracked (screened) debris flux at a shell's altitude, impacts per m^2 per year, with the
+    inclination factor: what the collision kernels read from the table (pass them as ``fluxes`` to evaluate the
+    table once per shell when the populations vary)."""
+    p = params
+    lethal = debris_flux_per_m2_yr(table, altitude_km, p.lethal_debris_diameter_cm) * p.inclination_flux_factor
+    tracked = debris_flux_per_m2_yr(table, altitude_km, p.tracked_debris_diameter_cm) * p.inclination_flux_factor
+    return lethal, tracked
+
+
 def shell_collision_rates(
-    params, table: FluxTable, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing=0.0
+    params,
+    table: FluxTable,
+    n_satellites,
+    n_derelicts,
+    altitude_km,
+    thickness_km,
+    coordinated,
+    n_crossing=0.0,
+    fluxes=None,
 ):
     """Yearly expected collisions, manoeuvres, losses and fragments in one shell.
 
@@ -186,8 +204,7 @@ def shell_collision_rates(
     # Background debris: the lethal flux hits the satellite's mean cross-section; the tracked part of it is
     # screened and avoided with the same efficacy.
     area_m2 = math.pi * p.satellite_collision_radius_m**2
-    flux_lethal = debris_flux_per_m2_yr(table, altitude_km, p.lethal_debris_diameter_cm) * p.inclination_flux_factor
-    flux_tracked = debris_flux_per_m2_yr(table, altitude_km, p.tracked_debris_diameter_cm) * p.inclination_flux_factor
+    flux_lethal, flux_tracked = shell_fluxes(p, table, altitude_km) if fluxes is None else fluxes
     lethal_per_sat = area_m2 * (flux_lethal - p.avoidance_efficacy * flux_tracked)
     f_debris = n * lethal_per_sat
 
@@ -236,7 +253,15 @@ RATE_KEYS = (
 
 
 def collision_hazard_per_satellite_yr(
-    params, table: FluxTable, n_satellites, n_derelicts, altitude_km, thickness_km, coordinated, n_crossing=0.0
+    params,
+    table: FluxTable,
+    n_satellites,
+    n_derelicts,
+    altitude_km,
+    thickness_km,
+    coordinated,
+    n_crossing=0.0,
+    fluxes=None,
 ):
     """Yearly probability rate that one active satellite is lost to a collision at this fleet size: the
     ``satellites_lost_per_yr`` of ``shell_collision_rates`` per satellite, written without dividing by N."""
@@ -252,8 +277,7 @@ def collision_hazard_per_satellite_yr(
     derelict = missed * cross_collisions_per_yr(n_derelicts, 1.0, sigma_sd, v, volume)
     crossing = (1.0 - p.fleet_avoidance_efficacy) * cross_collisions_per_yr(n_crossing, 1.0, sigma_ss, v, volume)
     area_m2 = math.pi * p.satellite_collision_radius_m**2
-    flux_lethal = debris_flux_per_m2_yr(table, altitude_km, p.lethal_debris_diameter_cm) * p.inclination_flux_factor
-    flux_tracked = debris_flux_per_m2_yr(table, altitude_km, p.tracked_debris_diameter_cm) * p.inclination_flux_factor
+    flux_lethal, flux_tracked = shell_fluxes(p, table, altitude_km) if fluxes is None else fluxes
     return fleet + derelict + crossing + area_m2 * (flux_lethal - p.avoidance_efficacy * flux_tracked)
 
 

@@ -312,7 +312,7 @@ def montecarlo(
         m = part.shape[0]
         if m < size:
             part = np.concatenate([part, np.repeat(part[-1:], size - m, axis=0)])
-        out = model.batched(jnp.asarray(part))
+        out = model.batched(jnp.asarray(part), tuple(metrics))
         for metric in metrics:
             draws[metric][start : start + m] = np.asarray(out[metric])[:m]
         if progress:

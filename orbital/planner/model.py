@@ -349,15 +349,17 @@ def environment_columns(design, env, collisions, env_in: EnvironmentInputs, mass
     crossing = own @ (overlap * (1.0 - jnp.eye(overlap.shape[0], dtype=shares.dtype))).T
     derelicts_seen = derelicts_pool @ overlap.T
     # Derelicts meet each other in their own shell only, so that the sum over shells counts each pair once.
+    # The table is read once per shell; the rates then vary only with the populations.
+    fluxes = jax.vmap(lambda h: debris_core.shell_fluxes(collisions, env_in.flux_table, h))(env_in.altitude_km)
     rates = jax.vmap(
         jax.vmap(
-            lambda n, n_d, n_x, h: debris_core.shell_collision_rates(
-                collisions, env_in.flux_table, n, n_d, h, collisions.shell_thickness_km, 1.0, n_x
+            lambda n, n_d, n_x, h, f: debris_core.shell_collision_rates(
+                collisions, env_in.flux_table, n, n_d, h, collisions.shell_thickness_km, 1.0, n_x, f
             ),
-            in_axes=(0, 0, 0, 0),
+            in_axes=(0, 0, 0, 0, 0),
         ),
-        in_axes=(0, 0, 0, None),
-    )(own, derelicts_seen, crossing, env_in.altitude_km)
+        in_axes=(0, 0, 0, None, None),
+    )(own, derelicts_seen, crossing, env_in.altitude_km, fluxes)
     total = {key: jnp.sum(value, axis=1) for key, value in rates.items()}
     collision_keys = [key for key in debris_core.RATE_KEYS if key.startswith("collisions_")]
     in_band = (own @ overlap.T) / env_in.capacity  # (years, shells) occupancy of each shell's band
@@ -391,6 +393,16 @@ def environment_columns(design, env, collisions, env_in: EnvironmentInputs, mass
 # Module-level compiled functions: models of the same structure (same shells, vehicles, years) share them.
 _jit_outputs = jax.jit(plan_arrays, static_argnums=(2, 3, 4, 5))
 _jit_batched = jax.jit(jax.vmap(plan_arrays, in_axes=(0, None, None, None, None, None)), static_argnums=(2, 3, 4, 5))
+
+
+@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6))
+def _jit_batched_outputs(thetas, geo, layout, start_year, n_years, kw_from_design, names):
+    # Only the named outputs leave the compiled function, so XLA drops whatever computes nothing else.
+    def one(theta):
+        out = plan_arrays(theta, geo, layout, start_year, n_years, kw_from_design)
+        return {name: out[name] for name in names}
+
+    return jax.vmap(one)(thetas)
 
 
 @functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6, 7))
@@ -456,9 +468,12 @@ class PlanModel:
         """``outputs`` compiled once per model (much faster than op-by-op for tables and single points)."""
         return _jit_outputs(theta, self.geometry_arrays, *self.static)
 
-    def batched(self, thetas) -> dict:
-        """``outputs`` of each row of ``thetas`` (one compiled vmapped call)."""
-        return _jit_batched(thetas, self.geometry_arrays, *self.static)
+    def batched(self, thetas, names: tuple | None = None) -> dict:
+        """``outputs`` of each row of ``thetas`` (one compiled vmapped call); only ``names`` when given (Monte
+        Carlo of a few metrics then skips the work of the others)."""
+        if names is None:
+            return _jit_batched(thetas, self.geometry_arrays, *self.static)
+        return _jit_batched_outputs(thetas, self.geometry_arrays, *self.static, tuple(names))
 
     def value_and_grad(self, metric: str, year: int, theta=None):
         """``(value, gradient)`` of ``metric`` in ``year`` with respect to ``theta`` (default: the scenario's),
