@@ -56,7 +56,9 @@ def test_economics_table_components_sum_and_match_the_plan(plan):
     np.testing.assert_allclose(table["lcoc_ratio"], orbit / ground, rtol=ROUNDING)
     # Delivered compute is priced at the plan's own availability: the levelised cost scales as 1/availability.
     at_one = plan.model.scenario.launch_scenario(float(table["kw_per_tonne_rollup"].iloc[0]))
-    full = launch.project_arrays(at_one, plan.model.start_year, plan.model.n_years, availability=1.0)
+    full = launch.project_arrays(
+        at_one, plan.model.start_year, plan.model.n_years, availability=1.0, hazard=plan.model.fleet_hazard()
+    )
     np.testing.assert_allclose(
         table["lcoc_orbit_usd_per_kw_yr"] * table["compute_availability"],
         np.asarray(full["lcoc_orbit_usd_per_kw_yr"]),

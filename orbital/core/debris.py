@@ -78,7 +78,8 @@ def monotone_cubic(x_nodes, y_nodes, x):
     x0, y0, width = x_nodes[k], y_nodes[k], h[k]
     t = (x - x0) / width
     inside = (t >= 0.0) & (t <= 1.0)
-    tc = jnp.clip(t, 0.0, 1.0)
+    # Not clipped: at a node clip would split the derivative between its two sides.
+    tc = jnp.where(inside, t, 0.0)
     cubic = (
         (2 * tc**3 - 3 * tc**2 + 1) * y0
         + (tc**3 - 2 * tc**2 + tc) * width * slopes[k]

@@ -211,6 +211,7 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     env_in = environment_inputs(design, env, collisions, geo, mass, shares, start_year, n_years, shell_density)
     hazard = fleet_hazard(env_in, env, shares, per_gw)
     out = dict(launch.project_arrays(scenario, start_year, n_years, availability=availability, hazard=hazard))
+    out.update({f"hazard_{name}": value for name, value in hazard._asdict().items()})
     ones = jnp.ones_like(out["gw_launched"])
     operating = out["gw_operating_nameplate"] * per_gw
     out.update(
@@ -446,6 +447,11 @@ class PlanModel:
         model = PlanModel(self.scenario, self.geometry, kw_from_design=False)
         model.theta0 = model.theta0.at[model.index("cohorts.kw_per_tonne_initial")].set(rollup)
         return model
+
+    def fleet_hazard(self, theta=None) -> launch.FleetHazard:
+        """The collision hazard the plan gives the launch projection at ``theta`` (to rerun the projection alone)."""
+        out = self.jitted(self.theta0 if theta is None else theta)
+        return launch.FleetHazard(*(out[f"hazard_{name}"] for name in launch.FleetHazard._fields))
 
     def index(self, name: str) -> int:
         return self.names.index(name)
