@@ -76,6 +76,7 @@ def monte_carlo(draws: int, repeats: int, dtype: str):
     )
     model = planner.PlanModel(scenario, planner.compute_geometry(scenario))
     thetas = jnp.asarray(planner.sample_inputs(model, draws, 0), dtype=dtype)
+
     # What `orbital montecarlo` computes: its metrics only (PlanModel.batched with names), so XLA drops the rest.
     def outputs(theta):
         out = model.outputs(theta)
