@@ -67,11 +67,13 @@ def test_economics_table_components_sum_and_match_the_plan(plan):
 
 
 def test_break_even_launch_price_round_trips_through_the_plan():
-    # A cheap bus makes the break-even price positive; a flat launch price table at that price must then put the
-    # final cohort exactly at parity (the launch price moves no launch, only costs).
+    # A cheap bus and a fleet that dodges every tracked object (only the lethal untracked debris remains) make the
+    # break-even price positive; a flat launch price table at that price must then put the final cohort exactly at
+    # parity (the launch price moves no launch, only costs).
     base = load_scenario("ai1-100gw").with_changes(
         study=SMALL_STUDY,
         economics={"bus_usd_per_kg": 50.0, "operations_usd_per_kw_yr": 0.0, "insurance_in_orbit_per_yr": 0.0},
+        collisions={"avoidance_efficacy": 1.0, "fleet_avoidance_efficacy": 1.0, "coordination_factor": 0.0},
     )
     geometry = planner.compute_geometry(base)
     first = planner.PlanModel(base, geometry).table()

@@ -359,5 +359,7 @@ def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0,
         later = jnp.minimum(offset[:, None] + offset[None, :], n_years - 1)  # [cohort, year of its life]
         life_hazard = jnp.sum(out["collision_hazard_per_yr"][later] * weights, axis=1) / jnp.sum(weights)
         co = eqx.tree_at(lambda c: c.failure_rate_per_yr, co, co.failure_rate_per_yr + life_hazard)
+    # The loss rate each launch year's cohort is costed with, for re-pricing the cohorts (lifecycle NPV).
+    result["cohort_failure_rate_per_yr"] = co.failure_rate_per_yr + jnp.zeros(n_years, dtype)
     result.update(costs.yearly_economics(eco, co, years, result, availability))
     return result

@@ -16,6 +16,7 @@ import numpy as np
 from jax import lax
 
 from orbital.core.constants import EARTH_RADIUS_KM, J2000_JD, SECONDS_PER_JULIAN_YEAR, TWO_PI
+from orbital.core.interpolation import monotone_cubic
 
 # Earth's nominal mean angular velocity (IERS Conventions 2010, TN 36, table 1.1; WGS 84's omega).
 EARTH_ROTATION_RAD_S = 7.292115e-5
@@ -171,17 +172,12 @@ def update_vector(state, grid, saa_channel: int, ln_saa_threshold, position_km, 
 
 
 # --- dose and its effects ---------------------------------------------------------------------------------------
-def interp_log_linear(x_nodes, log_y_nodes, x):
-    """exp of the piecewise-linear interpolation of ``log_y_nodes`` at ``x``: exact at the nodes, differentiable
-    in ``x`` between them, held at the end nodes' values outside."""
-    return jnp.exp(jnp.interp(x, x_nodes, log_y_nodes))
-
-
 def dose_at_thickness(thickness_nodes_mm, dose_nodes_rad_per_yr, thickness_mm):
-    """Dose rate rad(Si)/yr behind ``thickness_mm`` of aluminium from a dose-depth table, log-linear in thickness
-    (dose falls roughly exponentially with depth). Zero-dose nodes are floored at 1e-30 rad/yr."""
+    """Dose rate rad(Si)/yr behind ``thickness_mm`` of aluminium from a dose-depth table: a monotone cubic in
+    log dose (dose falls roughly exponentially with depth), so the derivative in thickness is continuous at the
+    table's nodes, where the default shielding sits. Zero-dose nodes are floored at 1e-30 rad/yr."""
     log_dose = jnp.log(jnp.maximum(dose_nodes_rad_per_yr, 1e-30))
-    return interp_log_linear(thickness_nodes_mm, log_dose, thickness_mm)
+    return jnp.exp(monotone_cubic(thickness_nodes_mm, log_dose, thickness_mm))
 
 
 def gcr_rad_per_yr(free_space_rad_per_yr, equator_share, polar_share, inclination_rad):

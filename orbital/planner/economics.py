@@ -61,7 +61,8 @@ def _npv_function(model: PlanModel, theta):
     theta = jnp.asarray(model.theta0 if theta is None else theta)
     out = model.jitted(theta)
     tree = unflatten_inputs(theta, model.layout)["launch"]
-    yearly = {k: out[k] for k in ("launch_usd_per_kg", "kw_per_tonne", "compute_availability", "gw_launched")}
+    keys = ("launch_usd_per_kg", "kw_per_tonne", "compute_availability", "gw_launched", "cohort_failure_rate_per_yr")
+    yearly = {k: out[k] for k in keys}
 
     def npv(rates):
         rates = jnp.atleast_1d(jnp.asarray(rates, dtype=theta.dtype))
@@ -73,6 +74,8 @@ def _npv_function(model: PlanModel, theta):
 @jax.jit
 def _lifecycle_npv(rates, economics, cohorts, yearly):
     economics_at = eqx.tree_at(lambda e: e.wacc_per_yr, economics, rates[:, None])
+    # Each cohort keeps the loss rate the plan costed it with (its failures and the fleet's collision hazard).
+    cohorts = eqx.tree_at(lambda c: c.failure_rate_per_yr, cohorts, yearly["cohort_failure_rate_per_yr"])
     cohort = costs.orbit_levelised(
         economics_at, cohorts, yearly["launch_usd_per_kg"], yearly["kw_per_tonne"], yearly["compute_availability"]
     )
