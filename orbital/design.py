@@ -321,6 +321,7 @@ class MassBreakdown(NamedTuple):
     deorbit_dv_m_s: object = 0.0
     thruster_power_w: object = 0.0  # installed
     shielding_kg: object = 0.0  # aluminium around the compute boxes
+    terminal_kg: object = 0.0  # optical crosslink terminals of a cluster member
 
 
 def battery_capacity_wh(eclipse_power_w, eclipse_min, depth_of_discharge, efficiency):
@@ -397,10 +398,21 @@ def drag_area_m2(design: SatelliteDesign, radiator_area_m2, ram_factor):
 
 
 def mass_breakdown(
-    design: SatelliteDesign, worst_eclipse_min, altitude_km, density_kg_m3=0.0, ram_factor=0.0
+    design: SatelliteDesign,
+    worst_eclipse_min,
+    altitude_km,
+    density_kg_m3=0.0,
+    ram_factor=0.0,
+    terminal_kg=0.0,
+    terminal_power_w=0.0,
+    formation_propellant_kg=0.0,
 ) -> MassBreakdown:
     """Kernel: the roll-up for a satellite at ``altitude_km`` whose longest eclipse is ``worst_eclipse_min``, in
     air of mean density ``density_kg_m3`` over its life, with arrays at mean ``ram_factor`` to the flow.
+
+    A member of a cluster (``orbital.planner.clusters``) also carries optical terminals (``terminal_kg``, drawing
+    ``terminal_power_w`` day and night, like the bus: the arrays, battery and radiator grow for it) and the
+    propellant that holds its formation over the life (``formation_propellant_kg``, with its tanks).
 
     Radiator area: peak heat / net flux at the operating temperature in that environment (+inf and so an infinite
     mass, never NaN, when the environment outweighs emission). Structure is a share of the dry mass. Propellant:
@@ -409,6 +421,8 @@ def mass_breakdown(
     the power for ``thruster_thrust_margin`` x the mean drag and the power for the disposal burn within
     ``disposal_burn_days``. Both depend on the dry mass, which depends on them: the closed form below solves it.
     """
+    # The terminals are a bus load: arrays, battery and radiator are sized with them.
+    design = eqx.tree_at(lambda d: d.bus_power_w, design, design.bus_power_w + terminal_power_w)
     area = array_area_m2(design)
     capacity = battery_capacity_wh(
         eclipse_load_w(design),
@@ -429,7 +443,7 @@ def mass_breakdown(
     radiator_kg = design.radiator_areal_density_kg_m2 * radiator_area
     bus_kg = design.bus_mass_kg + jnp.zeros_like(radiator_kg)
     shielding_kg = compute_shielding_kg(design)
-    subsystems = compute_kg + array_kg + battery_kg + radiator_kg + bus_kg + shielding_kg
+    subsystems = compute_kg + array_kg + battery_kg + radiator_kg + bus_kg + shielding_kg + terminal_kg
     # Propulsion.
     ram_area = drag_area_m2(design, radiator_area, ram_factor)
     # No air, no drag, even for an infinite (unbuildable) radiator: 0 x inf would be NaN.
@@ -437,7 +451,7 @@ def mass_breakdown(
         density_kg_m3 > 0.0, drag.drag_force_n(density_kg_m3, altitude_km, design.drag_coefficient, ram_area), 0.0
     )
     life_s = design.design_life_years * SECONDS_PER_JULIAN_YEAR
-    keeping_kg = drag.impulse_propellant_kg(force, life_s, design.thruster_isp_s)
+    keeping_kg = drag.impulse_propellant_kg(force, life_s, design.thruster_isp_s) + formation_propellant_kg
     deorbit_dv = drag.hohmann_deorbit_dv_m_s(altitude_km, design.disposal_perigee_km)
     growth = jnp.expm1(deorbit_dv / drag.exhaust_velocity_m_s(design.thruster_isp_s))  # disposal kg per dry kg
     w_per_kg = design.thruster_kg_per_kw / 1e3
@@ -491,15 +505,25 @@ def mass_breakdown(
         deorbit_dv,
         installed_w,
         shielding_kg,
+        terminal_kg + jnp.zeros_like(total),
     )
 
 
 def design_mass(
-    design: SatelliteDesign, worst_eclipse_min=0.0, altitude_km=600.0, density_kg_m3=0.0, ram_factor=0.0
+    design: SatelliteDesign,
+    worst_eclipse_min=0.0,
+    altitude_km=600.0,
+    density_kg_m3=0.0,
+    ram_factor=0.0,
+    *,
+    terminal_kg=0.0,
+    terminal_power_w=0.0,
+    formation_propellant_kg=0.0,
 ) -> MassBreakdown:
     """Public roll-up: float64 results for concrete inputs; works under jit, grad and vmap. ``density_kg_m3``: the
     mean air density over the life (``orbital.environment.atmosphere``); ``ram_factor``: the orbit mean of
-    |sun . velocity| (``orbital.planner.geometry``; 2/pi x the mean |cos beta|)."""
+    |sun . velocity| (``orbital.planner.geometry``; 2/pi x the mean |cos beta|); the cluster member's terminals and
+    formation propellant as in ``mass_breakdown``."""
     altitude_km = check_altitude_km(altitude_km)
     worst_eclipse_min = check_range(
         "worst_eclipse_min", to_array("worst_eclipse_min", worst_eclipse_min, "min"), 0.0, 1e4, unit="min"
@@ -508,7 +532,15 @@ def design_mass(
         "density_kg_m3", to_array("density_kg_m3", density_kg_m3, "kg / m3"), 0.0, 1.0, unit="kg/m3"
     )
     ram_factor = check_range("ram_factor", to_array("ram_factor", ram_factor), 0.0, 1.0)
-    return evaluate(mass_breakdown, design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor)
+    cluster = [
+        check_range(name, to_array(name, value, unit), 0.0, unit=unit)
+        for name, value, unit in (
+            ("terminal_kg", terminal_kg, "kg"),
+            ("terminal_power_w", terminal_power_w, "W"),
+            ("formation_propellant_kg", formation_propellant_kg, "kg"),
+        )
+    ]
+    return evaluate(mass_breakdown, design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor, *cluster)
 
 
 __all__ = ["SatelliteDesign", "MassBreakdown", "battery_mass_kg", "design_mass", "mass_breakdown"]

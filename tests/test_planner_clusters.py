@@ -12,6 +12,9 @@ import pytest
 
 from orbital import formation as lib
 from orbital import planner
+from orbital.core import drag
+from orbital.core.constants import SECONDS_PER_JULIAN_YEAR
+from orbital.design import design_mass
 from orbital.environment import atmosphere
 from orbital.environment.parameters import Environment
 from orbital.environment.solar_cycle import f107_sfu
@@ -82,9 +85,9 @@ def test_shells_without_kind_are_unchanged():
     for written in scenario.to_dict()["shells"]:
         assert not {"kind", "cluster", "terminal"} & set(written)
     assert clusters.cluster_table(scenario) is None
-    mass, power = clusters.cluster_mass_power(scenario)
-    assert mass.shape == power.shape == (len(scenario.shells),)
-    assert not mass.any() and not power.any()
+    loads = clusters.cluster_loads(scenario)
+    for values in loads:
+        assert values.shape == (len(scenario.shells),) and not values.any()
 
 
 def test_cluster_scenario_round_trips():
@@ -224,10 +227,11 @@ def test_table_equals_the_library_on_the_same_inputs(mixed):
     # The 3x3 grid's nine members: 3 terminals at the corners ... 8 at the centre (neighbour_factor 1.5).
     assert row["terminals_per_satellite_max"] == 8
 
-    mass, power = clusters.cluster_mass_power(mixed)
-    assert mass[0] == 0.0 and power[0] == 0.0
-    assert mass[1] == pytest.approx(np.mean(budget.mass_kg) + np.mean(keeping.propellant_kg), rel=1e-12)
-    assert power[1] == pytest.approx(np.mean(budget.power_w), rel=1e-12)
+    loads = clusters.cluster_loads(mixed)
+    assert loads.terminal_kg[0] == loads.terminal_power_w[0] == loads.formation_propellant_kg[0] == 0.0
+    assert loads.terminal_kg[1] == pytest.approx(np.mean(budget.mass_kg), rel=1e-12)
+    assert loads.terminal_power_w[1] == pytest.approx(np.mean(budget.power_w), rel=1e-12)
+    assert loads.formation_propellant_kg[1] == pytest.approx(np.mean(keeping.propellant_kg), rel=1e-12)
 
 
 # --- the plan ----------------------------------------------------------------------------------------------------
@@ -254,6 +258,36 @@ def test_suncatcher_plans_with_its_cluster(suncatcher_plan):
     inclination = float(plan.geometry.inclination_deg[0])
     density = float(np.mean(atmosphere.density_kg_m3(650.0, f107, ap, inclination)))
     assert row["density_kg_m3_life_mean"] == pytest.approx(density, rel=DENSITY_ROUTES_RTOL)
+
+
+def test_the_roll_up_pays_for_links_and_formation(suncatcher_plan):
+    plan = suncatcher_plan
+    loads = clusters.cluster_loads(plan.scenario, plan.geometry)
+    shell = plan.shells.iloc[0]
+    design = plan.scenario.satellite_design()
+    g = plan.geometry
+    common = (design, g.worst_eclipse_min[0], g.altitude_km[0], shell["density_kg_m3"], g.ram_factor[0])
+    bare = design_mass(*common)
+    loaded = design_mass(*common, **{name: values[0] for name, values in loads._asdict().items()})
+    # The shell's row is the loaded roll-up, and the plan's kW/t is that roll-up's.
+    assert shell["mass_kg"] == pytest.approx(float(loaded.total_kg), rel=1e-12)
+    assert shell["terminal_kg"] == pytest.approx(loads.terminal_kg[0], rel=1e-12) and shell["terminal_kg"] > 0
+    rollup = float(plan.table["kw_per_tonne_rollup"].iloc[0])
+    assert rollup == pytest.approx(float(design.compute_power_w) / float(loaded.total_kg), rel=1e-9)
+    # The terminals are mass and a bus load (bigger arrays, so a little more drag), the formation's propellant
+    # joins the station keeping: the satellite grows by more than both, the keeping propellant by the formation's
+    # plus the drag impulse of the larger arrays.
+    assert float(loaded.array_area_m2) > float(bare.array_area_m2)
+    assert float(loaded.total_kg - bare.total_kg) > loads.terminal_kg[0] + loads.formation_propellant_kg[0]
+    life_s = float(design.design_life_years) * SECONDS_PER_JULIAN_YEAR
+
+    def drag_propellant_kg(mass):
+        return float(drag.impulse_propellant_kg(mass.drag_force_n, life_s, design.thruster_isp_s))
+
+    keeping = float(loaded.station_keeping_propellant_kg - bare.station_keeping_propellant_kg)
+    more_drag = drag_propellant_kg(loaded) - drag_propellant_kg(bare)
+    assert more_drag > 0.0
+    assert keeping == pytest.approx(loads.formation_propellant_kg[0] + more_drag, rel=1e-9)
 
 
 def test_plan_files_carry_the_cluster_outputs(suncatcher_plan):

@@ -145,18 +145,26 @@ def cluster_table(scenario, geometry=None) -> pd.DataFrame | None:
     return pd.DataFrame([_row(shell) for shell in shells])
 
 
-def cluster_mass_power(scenario, geometry=None) -> tuple[np.ndarray, np.ndarray]:
-    """``(extra_mass_kg, extra_power_w)``, each (n_shells,): per satellite of each shell, the mean over its
-    lattice of the optical terminals' mass plus the formation-keeping propellant over the design life, and of the
-    terminals' electrical power; zero for shells that are not clusters."""
+class ClusterLoads(NamedTuple):
+    """Per satellite of each shell (n_shells,), the means over its lattice; zero for shells that are not
+    clusters."""
+
+    terminal_kg: np.ndarray  # optical terminals
+    terminal_power_w: np.ndarray  # their electrical power, drawn day and night
+    formation_propellant_kg: np.ndarray  # holding the lattice over the design life
+
+
+def cluster_loads(scenario, geometry=None) -> ClusterLoads:
+    """What the design's roll-up adds to a member of each cluster shell (``orbital.design.mass_breakdown``)."""
     n = len(scenario.shells)
-    mass, power = np.zeros(n), np.zeros(n)
+    loads = ClusterLoads(np.zeros(n), np.zeros(n), np.zeros(n))
     for shell in cluster_shells(scenario, geometry):
         keeping = cluster_api.formation_keeping(shell.formation, shell.density_kg_m3)
         budget = cluster_api.terminal_budget(shell.formation, shell.terminal)
-        mass[shell.index] = float(np.mean(budget.mass_kg) + np.mean(keeping.propellant_kg))
-        power[shell.index] = float(np.mean(budget.power_w))
-    return mass, power
+        loads.terminal_kg[shell.index] = float(np.mean(budget.mass_kg))
+        loads.terminal_power_w[shell.index] = float(np.mean(budget.power_w))
+        loads.formation_propellant_kg[shell.index] = float(np.mean(keeping.propellant_kg))
+    return loads
 
 
-__all__ = ["ClusterShell", "cluster_mass_power", "cluster_shells", "cluster_table", "orbit_times_s"]
+__all__ = ["ClusterLoads", "ClusterShell", "cluster_loads", "cluster_shells", "cluster_table", "orbit_times_s"]

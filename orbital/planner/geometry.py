@@ -21,6 +21,7 @@ from orbital.core.stats import ECLIPSE_THRESHOLD
 from orbital.environment import atmosphere, debris, radiation
 from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg, illumination, sunlit
+from orbital.planner.clusters import ClusterLoads, cluster_loads
 from orbital.planner.fleets import representative_shells
 
 # The longest eclipse sizes the battery. Counted in whole steps it is right only to a step (10 min at the default
@@ -61,6 +62,9 @@ class Geometry:
     dose_trapped_rad_per_yr: np.ndarray  # (n_shells, n_thickness)
     dose_spe_rad_per_fluence: np.ndarray  # (n_shells, n_thickness)
     saa_fraction: np.ndarray  # (n_shells,)
+    # What a cluster member carries for its links and formation (``orbital.planner.clusters.ClusterLoads``), per
+    # shell; None: no cluster shells.
+    cluster_loads: ClusterLoads | None = None
 
     def arrays(self):
         """The numbers the plan model reads, as JAX arrays."""
@@ -84,6 +88,12 @@ class Geometry:
             dose_thickness_mm=jnp.asarray(self.dose_thickness_mm),
             dose_trapped_rad_per_yr=jnp.asarray(self.dose_trapped_rad_per_yr),
             dose_spe_rad_per_fluence=jnp.asarray(self.dose_spe_rad_per_fluence),
+            **{
+                f"cluster_{name}": jnp.asarray(
+                    np.zeros(len(self.shell_names)) if self.cluster_loads is None else values
+                )
+                for name, values in zip(ClusterLoads._fields, self.cluster_loads or ClusterLoads(None, None, None))
+            },
         )
 
 
@@ -125,7 +135,7 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
     def per_shell(values, how):
         return np.array([how(values[fleet.shell_index == k]) for k in range(n_shell)], dtype=float)
 
-    return Geometry(
+    geometry = Geometry(
         shell_names=[s.name for s in shells],
         altitude_km=np.array([s.altitude_km for s in shells]),
         inclination_deg=np.array([s.inclination_deg for s in shells]),
@@ -144,6 +154,10 @@ def compute_geometry(scenario, progress: Callable[[float, float], None] | None =
         **density_tables([s.inclination_deg for s in shells], [s.altitude_km for s in shells]),
         **dose_tables([s.inclination_deg for s in shells], [s.altitude_km for s in shells]),
     )
+    if not any(shell.is_cluster for shell in scenario.shells):
+        return geometry
+    # The formation's propellant reads the shells' density tables, so it comes after them.
+    return dataclasses.replace(geometry, cluster_loads=cluster_loads(scenario, geometry))
 
 
 # AE8/AP8 exist for solar minimum and maximum only; a plan spans cycles, so the shells' tables blend them at

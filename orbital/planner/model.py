@@ -50,6 +50,7 @@ from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
 from orbital.environment.radiation import DoseTable, RadiationEffects, effects_kernel
 from orbital.environment.solar_cycle import f107_sfu
+from orbital.planner.clusters import ClusterLoads
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import (
     InputLayout,
@@ -184,8 +185,15 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     # Station keeping over the design life at the solar cycle's conditions from the first launch year on.
     life_years = start_year + design.design_life_years * (jnp.arange(LIFE_SAMPLES) + 0.5) / LIFE_SAMPLES
     life_density = jnp.mean(jax.vmap(shell_density)(f107_sfu(life_years, cycle)), axis=0)
-    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0, 0, 0))(
-        design, geo["worst_eclipse_min"], geo["altitude_km"], life_density, geo["ram_factor"]
+    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0, 0, 0, 0, 0, 0))(
+        design,
+        geo["worst_eclipse_min"],
+        geo["altitude_km"],
+        life_density,
+        geo["ram_factor"],
+        geo["cluster_terminal_kg"],
+        geo["cluster_terminal_power_w"],
+        geo["cluster_formation_propellant_kg"],
     )
     mass_kg = jnp.sum(shares * mass.total_kg)
     kw_rollup = design.compute_power_w / mass_kg  # W/kg = kW/t
@@ -516,8 +524,9 @@ class PlanModel:
         band_fill = np.asarray(out["shell_band_fill"], float)  # (years, shells)
         rows = []
         for k, name in enumerate(g.shell_names):
+            loads = {name: float(self.geometry_arrays[f"cluster_{name}"][k]) for name in ClusterLoads._fields}
             m = design_module.design_mass(
-                design, g.worst_eclipse_min[k], g.altitude_km[k], life_density[k], g.ram_factor[k]
+                design, g.worst_eclipse_min[k], g.altitude_km[k], life_density[k], g.ram_factor[k], **loads
             )
             rows.append(
                 dict(
@@ -540,6 +549,7 @@ class PlanModel:
                     compute_kg=float(m.compute_kg),
                     bus_kg=float(m.bus_kg),
                     structure_kg=float(m.structure_kg),
+                    terminal_kg=float(m.terminal_kg),
                     mass_kg=float(m.total_kg),
                     kw_per_tonne=float(m.kw_per_tonne),
                     ram_factor=g.ram_factor[k],
