@@ -7,6 +7,10 @@ angle's sine (array cosine for arrays fixed normal to the orbit plane) and the S
 own step (the idea of optax's ``chain``). Only per-satellite running state crosses chunk boundaries, so memory
 stays bounded by ``block_sats x chunk_steps`` whatever the window.
 
+Each satellite may have its own age (array degradation) and the scan may stream one fleet-wide time series, the
+weighted sum of the compute power every satellite delivers at each step (``series_weights``): each block adds its
+sum to the chunk's total, so the series costs ``n_time`` numbers, never a (satellite, time) array.
+
 The battery of each satellite is sized for the longest eclipse it meets in the window under the design's eclipse
 policy (run a year-long window to size for the worst season), and its radiator for the peak heat at the design
 temperature in its own Earth environment (``orbital.design.mass_breakdown``).
@@ -68,10 +72,13 @@ STATE_LAYOUT = "BudgetState(power, thermal) records v2"
 
 # --- the composed time step ------------------------------------------------------------------------------
 class BudgetParams(eqx.Module):
-    """One block's constants: the power system's and the radiator loop's, each (block,) arrays."""
+    """One block's constants: the power system's and the radiator loop's, each (block,) arrays; with per-satellite
+    ages, ``array_retained`` (block,) is the share of array output each satellite's age at the window start leaves,
+    (1 - degradation)^age (the steps' own ageing through the window stays in the per-step age)."""
 
     power: power.PowerParams
     thermal: thermal_core.TransientParams
+    array_retained: object = None
 
 
 class BudgetState(NamedTuple):
@@ -99,25 +106,41 @@ def budget_step(params: BudgetParams, state: BudgetState, illuminated, sin_beta,
 
     ``one`` is a 1 shaped like the satellites' values that XLA cannot see through: the flows, read by the battery,
     the records and the heat, are marked as computed once (``orbital.core.fusion``)."""
+    return _step_and_flows(params, state, illuminated, sin_beta, flux_factor, age_years, dt_s, one)[0]
+
+
+def _array_w(params: BudgetParams, illuminated, flux_factor, sin_beta, age_years):
     array_w = power.array_power_w(params.power, illuminated, flux_factor, sin_beta, age_years)
+    return array_w if params.array_retained is None else array_w * params.array_retained
+
+
+def _step_and_flows(params: BudgetParams, state: BudgetState, illuminated, sin_beta, flux_factor, age_years, dt_s, one):
+    """``budget_step``'s new state and the step's power flows."""
+    array_w = _array_w(params, illuminated, flux_factor, sin_beta, age_years)
     flow = power.PowerFlows(*computed_once(one, *power.flows(params.power, state.power, array_w, illuminated, dt_s)))
-    return BudgetState(
+    new_state = BudgetState(
         power.apply(params.power, state.power, flow, dt_s),
         _thermal_step(params.thermal, state.thermal, illuminated, power.heat_w(flow), dt_s),
     )
+    return new_state, flow
 
 
-def _per_step_scan(state: BudgetState, params: BudgetParams, terms_at, steps, flux_factor, age_years, valid, step_s):
-    """``budget_step`` scanned over a chunk, every record folded at every step."""
+def _per_step_scan(
+    state: BudgetState, params: BudgetParams, terms_at, steps, flux_factor, age_years, valid, step_s, series_weights
+):
+    """``budget_step`` scanned over a chunk, every record folded at every step; with ``series_weights`` also the
+    (chunk,) weighted sum of the compute power delivered at each step."""
 
     def body(state: BudgetState, inputs):
         x, flux, age, keep = inputs
         one = jnp.sign(state.thermal.radiator_temperature_k)
         illuminated, sin_beta = computed_once(one, *terms_at(x))
-        new_state = budget_step(params, state, illuminated, sin_beta, flux, age, step_s, one)
-        return jax.tree.map(lambda new, old: jnp.where(keep, new, old), new_state, state), None
+        new_state, flow = _step_and_flows(params, state, illuminated, sin_beta, flux, age, step_s, one)
+        total = None if series_weights is None else jnp.where(keep, jnp.sum(series_weights * flow.compute_w), 0.0)
+        return jax.tree.map(lambda new, old: jnp.where(keep, new, old), new_state, state), total
 
-    return lax.scan(body, state, (steps, flux_factor, age_years, valid))[0]
+    state, series = lax.scan(body, state, (steps, flux_factor, age_years, valid))
+    return state if series_weights is None else (state, series)
 
 
 # Instants whose geometry one scan step computes together, as (tile, block) arrays: the geometry depends on no
@@ -127,7 +150,16 @@ TILE_STEPS = 16
 
 
 def _budget_scan(
-    state: BudgetState, params: BudgetParams, terms_at, steps, flux_factor, age_years, valid, step_s, with_sin_beta
+    state: BudgetState,
+    params: BudgetParams,
+    terms_at,
+    steps,
+    flux_factor,
+    age_years,
+    valid,
+    step_s,
+    with_sin_beta,
+    series_weights=None,
 ):
     """Scan one chunk: ``terms_at(x)`` gives the (sat,) fraction and sin beta of one instant from the slice ``x``
     of ``steps``; equal to ``_per_step_scan`` up to rounding.
@@ -140,6 +172,10 @@ def _budget_scan(
     k - 1, folded at k; min and max do not mind the last state being folded again at the chunk's end), and the
     chip temperature takes the heat carried from the step that set the radiator temperature. ``with_sin_beta``
     False (sun-tracking arrays, whose cosine is 1 whatever the beta angle) leaves sin beta out.
+
+    ``series_weights`` (block,), zero for padded satellites: the inner step also returns the weighted sum of the
+    compute power its satellites deliver, so the result is ``(state, (chunk,) series)``. XLA compiles that sum to
+    one more loop over the block per step; without weights the scan is unchanged.
     """
     p, th = params.power, params.thermal
     hours = step_s / SECONDS_PER_HOUR
@@ -180,6 +216,7 @@ def _budget_scan(
         )
         increments = (flow.load_w, flow.compute_w, flow.loss_w, flow.curtailed_w)
         sums = tuple(total + jnp.where(keep, value * hours, 0.0) for total, value in zip(sums, increments))
+        fleet_w = None if series_weights is None else jnp.where(keep, jnp.sum(series_weights * flow.compute_w), 0.0)
         return (
             jnp.where(keep, new_battery_wh, battery_wh),
             jnp.where(keep, new_radiator_k, radiator_k),
@@ -187,7 +224,7 @@ def _budget_scan(
             sums,
             extremes,
             index + 1,
-        ), None
+        ), fleet_w
 
     def body(carry, tile):
         x, flux, age, keep = tile
@@ -195,10 +232,11 @@ def _budget_scan(
         illuminated, sin_beta = jax.vmap(terms_at)(x)
         if not with_sin_beta:
             sin_beta = jnp.zeros_like(illuminated)
-        array_w = power.array_power_w(p, illuminated, flux[:, None], sin_beta, age[:, None])
+        array_w = _array_w(params, illuminated, flux[:, None], sin_beta, age[:, None])
         absorbed_w = th.area_m2 * thermal_core.absorbed_w_m2(th.environment, th.emissivity, illuminated)
         array_wh = array_wh + jnp.sum(jnp.where(keep[:, None], array_w * hours, 0.0), axis=0)
-        return (array_wh, lax.scan(step, inner, (array_w, illuminated, absorbed_w, keep))[0]), None
+        inner, fleet_w = lax.scan(step, inner, (array_w, illuminated, absorbed_w, keep))
+        return (array_wh, inner), fleet_w
 
     energy, thermal = state.power, state.thermal
     start = (
@@ -211,12 +249,12 @@ def _budget_scan(
     )
     tiles = (jax.tree.map(tiled, steps), tiled(flux_factor), tiled(age_years), tiled(valid, False))
     chunk_array_wh = jnp.zeros_like(energy.array_wh)
-    chunk_array_wh, (battery_wh, radiator_k, heat_w, sums, extremes, _) = lax.scan(
+    (chunk_array_wh, (battery_wh, radiator_k, heat_w, sums, extremes, _)), fleet_w = lax.scan(
         body, (chunk_array_wh, start), tiles
-    )[0]
+    )
     last = (battery_wh, radiator_k, radiator_k, radiator_k + heat_w * th.thermal_resistance_k_w)
     extremes = [combine(record, value) for combine, record, value in zip(_EXTREMES, extremes, last)]
-    return BudgetState(
+    new_state = BudgetState(
         energy._replace(
             battery_wh=battery_wh,
             min_battery_wh=extremes[0],
@@ -233,6 +271,7 @@ def _budget_scan(
             max_chip_k=extremes[3],
         ),
     )
+    return new_state if series_weights is None else (new_state, fleet_w.reshape(-1)[:n_steps])
 
 
 # How each extreme of the scan's carry folds a value: lowest battery, lowest and highest radiator, hottest chip.
@@ -252,27 +291,33 @@ def _circular_inputs(elements, dt_s, sun_epoch_angles):
 
 @functools.partial(jax.jit, static_argnames="with_sin_beta")
 def _circular_budget_chunk(
-    state, params, elements, dt_s, sun_epoch_angles, age_years, valid, step_s, with_sin_beta=True
+    state, params, elements, dt_s, sun_epoch_angles, age_years, valid, step_s, with_sin_beta=True, series_weights=None
 ):
     """A chunk of a circular fleet: the geometry runs inside the power and thermal scan (no (time, sat) array
-    beyond a tile)."""
+    beyond a tile). With ``series_weights``: ``(state, (chunk,) weighted compute power)``."""
     terms_at, steps, flux = _circular_inputs(elements, dt_s, sun_epoch_angles)
-    return _budget_scan(state, params, terms_at, steps, flux, age_years, valid, step_s, with_sin_beta)
+    return _budget_scan(
+        state, params, terms_at, steps, flux, age_years, valid, step_s, with_sin_beta, series_weights
+    )
 
 
-@jax.jit
-def reference_circular_chunk(state, params, elements, dt_s, sun_epoch_angles, age_years, valid, step_s, **_):
+@functools.partial(jax.jit, static_argnames="with_sin_beta")
+def reference_circular_chunk(
+    state, params, elements, dt_s, sun_epoch_angles, age_years, valid, step_s, with_sin_beta=True, series_weights=None
+):
     """``_circular_budget_chunk`` by the per-step formulation (``budget_step`` at every step, every record
-    folded at once): the reference the tiled scan is tested against."""
+    folded at once): the reference the tiled scan is tested against (sin beta always computed)."""
     terms_at, steps, flux = _circular_inputs(elements, dt_s, sun_epoch_angles)
-    return _per_step_scan(state, params, terms_at, steps, flux, age_years, valid, step_s)
+    return _per_step_scan(state, params, terms_at, steps, flux, age_years, valid, step_s, series_weights)
 
 
 _jit_vector_sun_terms = jax.jit(kernels.vector_sun_terms)
 
 
 @jax.jit
-def _vector_budget_chunk(state, params, fraction, sin_beta, dt_s, sun_epoch_angles, age_years, valid, step_s):
+def _vector_budget_chunk(
+    state, params, fraction, sin_beta, dt_s, sun_epoch_angles, age_years, valid, step_s, series_weights=None
+):
     """A chunk of an SGP4 fleet from its precomputed (time, sat) terms (a separate compiled call: fused, XLA would
     recompute the fraction in every consumer)."""
     return _budget_scan(
@@ -285,11 +330,14 @@ def _vector_budget_chunk(state, params, fraction, sin_beta, dt_s, sun_epoch_angl
         valid,
         step_s,
         True,
+        series_weights,
     )
 
 
 @jax.jit
-def reference_vector_chunk(state, params, fraction, sin_beta, dt_s, sun_epoch_angles, age_years, valid, step_s):
+def reference_vector_chunk(
+    state, params, fraction, sin_beta, dt_s, sun_epoch_angles, age_years, valid, step_s, series_weights=None
+):
     """``_vector_budget_chunk`` by the per-step formulation: the reference the tiled scan is tested against."""
     return _per_step_scan(
         state,
@@ -300,6 +348,7 @@ def reference_vector_chunk(state, params, fraction, sin_beta, dt_s, sun_epoch_an
         age_years,
         valid,
         step_s,
+        series_weights,
     )
 
 

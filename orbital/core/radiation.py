@@ -15,8 +15,10 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
+from orbital.core.arctan import arctan2
 from orbital.core.constants import EARTH_RADIUS_KM, J2000_JD, SECONDS_PER_JULIAN_YEAR, TWO_PI
 from orbital.core.interpolation import monotone_cubic
+from orbital.core.trig import sincos
 
 # Earth's nominal mean angular velocity (IERS Conventions 2010, TN 36, table 1.1; WGS 84's omega).
 EARTH_ROTATION_RAD_S = 7.292115e-5
@@ -169,6 +171,119 @@ def update_vector(state, grid, saa_channel: int, ln_saa_threshold, position_km, 
         return _fold(carry, now, keep, saa_channel, ln_saa_threshold), None
 
     return lax.scan(body, state, (jnp.swapaxes(position_km, 0, 1), dt_s, valid))[0]
+
+
+# --- circular fleets: the table cut to the fleet's altitudes -------------------------------------------------------
+class TrappedLayers(NamedTuple):
+    """The table interpolated in altitude to a few fixed altitude cells (circular orbits keep theirs for a whole
+    run), one layer per cell, stored cell-major: row (layer, i, j) holds the channels of the latitude-longitude
+    cell's four corner nodes (i, j), (i, j + 1), (i + 1, j), (i + 1, j + 1) side by side, so that a step gathers
+    one contiguous row from a table of a few MB instead of eight rows from the whole table."""
+
+    lat0_rad: object
+    dlat_rad: object
+    dlon_rad: object
+    n_lat: int  # latitude nodes (cells: n_lat - 1)
+    n_lon: int  # longitude columns, the repeated one included (cells: n_lon - 1)
+    corners: object  # (layers * (n_lat - 1) * (n_lon - 1), 4 * channels)
+
+
+def trapped_layers(grid: TrappedGrid, altitude_index, altitude_weight) -> TrappedLayers:
+    """Layers of ``grid`` at the altitude cells ``(altitude_index, altitude_weight)`` (each (layers,), as
+    ``altitude_cell`` gives them). The altitude blend is ``ln_flux_in_layer``'s expression, in the same order and
+    dtype, so the layers hold the very numbers that path forms per step."""
+    n_alt = grid.altitude_km.shape[0]
+    nodes = grid.ln_flux.reshape(grid.n_lat, grid.n_lon, n_alt, -1)
+    weight = altitude_weight[:, None]
+    layer = (1.0 - weight) * nodes[:, :, altitude_index] + weight * nodes[:, :, altitude_index + 1]
+    layer = jnp.moveaxis(layer, 2, 0)  # (layers, lat, lon, channels)
+    corners = jnp.concatenate(
+        [layer[:, :-1, :-1], layer[:, :-1, 1:], layer[:, 1:, :-1], layer[:, 1:, 1:]], axis=-1
+    )
+    return TrappedLayers(
+        grid.lat0_rad, grid.dlat_rad, grid.dlon_rad, grid.n_lat, grid.n_lon, corners.reshape(-1, corners.shape[-1])
+    )
+
+
+def layer_cell(layers: TrappedLayers, layer_index, lat_rad, lon_rad):
+    """(row of ``layers.corners``, (4,) corner weights) of one point of layer ``layer_index``: the weights of
+    ``ln_flux_in_layer``'s bilinear sum, corner by corner in its order."""
+    i, wi = _cell((lat_rad - layers.lat0_rad) / layers.dlat_rad, layers.n_lat)
+    j, wj = _cell(jnp.mod(lon_rad, TWO_PI) / layers.dlon_rad, layers.n_lon)
+    row = (layer_index * (layers.n_lat - 1) + i) * (layers.n_lon - 1) + j
+    return row, jnp.stack([(1.0 - wi) * (1.0 - wj), (1.0 - wi) * wj, wi * (1.0 - wj), wi * wj])
+
+
+def ln_flux_at_cells(layers: TrappedLayers, row, weights):
+    """(..., channels) natural-log integral flux from ``layer_cell``'s rows and weights (any leading shape)."""
+    # In bounds by construction (_cell clamps i, j to the cells; layer indices come from the same run's layers):
+    # promising it drops the gather's clamping from the hot loop.
+    corners = layers.corners.at[row].get(mode="promise_in_bounds")
+    corners = corners.reshape(corners.shape[:-1] + (4, -1))
+    total = 0.0
+    for corner in range(4):
+        total = total + weights[..., corner, None] * corners[..., corner, :]
+    return total
+
+
+def ln_flux_in_layers(layers: TrappedLayers, layer_index, lat_rad, lon_rad):
+    """(channels,) natural-log integral flux at one point of layer ``layer_index``."""
+    return ln_flux_at_cells(layers, *layer_cell(layers, layer_index, lat_rad, lon_rad))
+
+
+class CircularTrack(NamedTuple):
+    """What the Earth-fixed geometry of one circular orbit needs per step, formed once per chunk."""
+
+    arg_latitude_rad: object
+    arg_latitude_rate_rad_s: object
+    node_rad: object  # the node's Earth-fixed longitude at the chunk's first step
+    node_rate_rad_s: object  # RAAN rate - Earth's rotation
+    cos_inc: object
+    sin_inc: object
+
+
+def circular_track(element, earth_angle0) -> CircularTrack:
+    return CircularTrack(
+        element.arg_latitude_rad,
+        element.arg_latitude_rate_rad_s,
+        element.raan_rad - earth_angle0,
+        element.raan_rate_rad_s - EARTH_ROTATION_RAD_S,
+        jnp.cos(element.inclination_rad),
+        jnp.sin(element.inclination_rad),
+    )
+
+
+def earth_fixed_track(track: CircularTrack, seconds):
+    """(geocentric latitude rad, Earth-fixed longitude rad) of ``earth_fixed_circular``, with the hot loop's
+    trigonometry: sin and cos together (``orbital.core.trig``) and a polynomial atan2
+    (``orbital.core.arctan``), latitude as atan2(z, sqrt(x^2 + y^2)) = asin z. Agrees with it to a few ulps."""
+    sin_u, cos_u = sincos(track.arg_latitude_rad + track.arg_latitude_rate_rad_s * seconds)
+    sin_n, cos_n = sincos(track.node_rad + track.node_rate_rad_s * seconds)
+    x = cos_u * cos_n - sin_u * track.cos_inc * sin_n
+    y = cos_u * sin_n + sin_u * track.cos_inc * cos_n
+    z = sin_u * track.sin_inc
+    return arctan2(z, jnp.sqrt(x * x + y * y)), arctan2(y, x)
+
+
+def update_circular_layers(
+    state, layers: TrappedLayers, saa_channel: int, ln_saa_threshold, elements, layer_index, dt_s, earth_angle0, valid
+):
+    """``update_circular`` on a fleet whose altitude cells are ``layers``: satellite s reads layer
+    ``layer_index[s]``. The same statistics; docs/radiation.md (Benchmark) gives the agreement."""
+    tracks = jax.vmap(circular_track, in_axes=(0, None))(elements, earth_angle0)
+
+    def cell(track, layer, seconds):
+        return layer_cell(layers, layer, *earth_fixed_track(track, seconds))
+
+    def body(carry, inputs):
+        seconds, keep = inputs
+        row, weights = jax.vmap(cell, in_axes=(0, 0, None))(tracks, layer_index, seconds)
+        # Formed once per satellite: left to itself XLA fuses the geometry into the (sat, channels) loop and
+        # redoes it for every channel.
+        row, weights = lax.optimization_barrier((row, weights))
+        return _fold(carry, ln_flux_at_cells(layers, row, weights), keep, saa_channel, ln_saa_threshold), None
+
+    return lax.scan(body, state, (dt_s, valid))[0]
 
 
 # --- dose and its effects ---------------------------------------------------------------------------------------

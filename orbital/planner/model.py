@@ -50,7 +50,6 @@ from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
 from orbital.environment.radiation import DoseTable, RadiationEffects, effects_kernel
 from orbital.environment.solar_cycle import f107_sfu
-from orbital.planner.clusters import ClusterLoads
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import (
     InputLayout,
@@ -242,6 +241,7 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     )
     out.update(environment_columns(design, env, collisions, env_in, mass, shares, out, per_gw))
     out["shell_life_density_kg_m3"] = life_density
+    out["shell_mass"] = mass._asdict()  # the roll-up per shell (shells.csv)
     out.update(
         dose_rad_per_yr=jnp.sum(shares * radiation.dose_rad_per_yr) * ones,
         radiation_life_limit_yr=jnp.min(radiation.life_limit_yr) * ones,
@@ -523,11 +523,9 @@ class PlanModel:
         rad = {k: np.asarray(v, float) for k, v in out["shell_radiation"].items()}
         band_fill = np.asarray(out["shell_band_fill"], float)  # (years, shells)
         rows = []
+        masses = {key: np.asarray(value, float) for key, value in out["shell_mass"].items()}
         for k, name in enumerate(g.shell_names):
-            loads = {name: float(self.geometry_arrays[f"cluster_{name}"][k]) for name in ClusterLoads._fields}
-            m = design_module.design_mass(
-                design, g.worst_eclipse_min[k], g.altitude_km[k], life_density[k], g.ram_factor[k], **loads
-            )
+            m = design_module.MassBreakdown(**{key: value[k] for key, value in masses.items()})
             rows.append(
                 dict(
                     shell=name,
