@@ -50,6 +50,7 @@ from orbital.fleet_scan import (
     check_fleet,
     load_checkpoint,
     pad,
+    put_sats,
     remove_checkpoint,
     restore_states,
     save_checkpoint,
@@ -296,9 +297,7 @@ def _circular_budget_chunk(
     """A chunk of a circular fleet: the geometry runs inside the power and thermal scan (no (time, sat) array
     beyond a tile). With ``series_weights``: ``(state, (chunk,) weighted compute power)``."""
     terms_at, steps, flux = _circular_inputs(elements, dt_s, sun_epoch_angles)
-    return _budget_scan(
-        state, params, terms_at, steps, flux, age_years, valid, step_s, with_sin_beta, series_weights
-    )
+    return _budget_scan(state, params, terms_at, steps, flux, age_years, valid, step_s, with_sin_beta, series_weights)
 
 
 @functools.partial(jax.jit, static_argnames="with_sin_beta")
@@ -381,6 +380,9 @@ class Budget:
     array_power_eol_w: object  # the same after design_life_years of degradation
     mass_kg: object
     kw_per_tonne: object
+    # (n_time,) W at each step of the window: sum over satellites of series_weights x compute power delivered;
+    # None without series_weights. Not a per-satellite column.
+    fleet_compute_w: object = None
 
     def to_dataframe(self):
         import pandas as pd
@@ -388,7 +390,7 @@ class Budget:
         columns = {
             f.name: np.asarray(getattr(self, f.name))
             for f in dataclasses.fields(self)
-            if f.name not in ("names", "shell_index", "shell_names", "illumination")
+            if f.name not in ("names", "shell_index", "shell_names", "illumination", "fleet_compute_w")
         }
         frame = pd.DataFrame(
             {
@@ -408,7 +410,8 @@ def budget(
     days: float,
     step_s: float = 60.0,
     *,
-    age_years: float = 0.0,
+    age_years=0.0,
+    series_weights=None,
     dtype=None,
     block_sats: int | None = None,
     chunk_steps: int = DEFAULT_CHUNK_STEPS,
@@ -418,8 +421,12 @@ def budget(
 ) -> Budget:
     """Power, battery and thermal budgets of every satellite of ``fleet`` flying ``design`` over a window.
 
-    ``age_years``: the satellites' age at ``start`` (array degradation). ``design`` may hold traced values: the
-    budget is then differentiable with respect to every design input (``jax.grad`` of any output).
+    ``age_years``: the satellites' age at ``start`` (array degradation), one number for all or one per satellite,
+    shape (n_sat,). ``series_weights`` (n_sat,), non-negative: the result's ``fleet_compute_w`` is then the
+    (n_time,) series of the weighted sum of the compute power the satellites deliver at each step (W), summed
+    block by block inside the scan (weights of 1: the fleet's delivered compute; a subsample's weights: its
+    estimate). ``design`` may hold traced values: the budget is then differentiable with respect to every design
+    input (``jax.grad`` of any output).
     ``block_sats`` (default: ``orbital.fleet_scan.default_block_sats(fleet.kind, "budget")``), ``chunk_steps``
     and ``mesh`` (a one-axis ``jax.sharding.Mesh``; default: every device) lay the run out as for
     ``orbital.illumination``. ``progress(done_steps, total_steps)`` is called after each time chunk of the budget
@@ -429,8 +436,10 @@ def budget(
     """
     if not isinstance(design, SatelliteDesign):
         raise TypeError(f"design: expected orbital.SatelliteDesign, got {type(design).__name__}")
-    check_range("age_years", age_years, 0.0, 100.0, unit="yr")
     check_fleet(fleet)
+    age_years = _per_satellite("age_years", age_years, len(fleet), 0.0, 100.0, "yr", scalar_ok=True)
+    if series_weights is not None:
+        series_weights = _per_satellite("series_weights", series_weights, len(fleet), 0.0, np.inf, "")
     dtype = working_dtype(dtype)
     grid = uniform_grid("start", start, float(days), float(step_s))
     scan = FleetScan.plan(
@@ -442,35 +451,86 @@ def budget(
         block_sats=block_sats,
         scan="budget",
     )
-    checkpoint, run_key, saved = _open_checkpoint(checkpoint, scan, design, age_years)
+    checkpoint, run_key, saved = _open_checkpoint(checkpoint, scan, design, age_years, series_weights)
     # The sizing illumination pass takes its own default block (block_sats=None).
     lit = _sizing_illumination(scan, start, days, step_s, block_sats, chunk_steps, checkpoint, saved)
     sizing = _size_fleet(fleet, design, lit, dtype)
-    params = {s0: _block_params(sizing, s0, scan.block_stop(s0), scan.block, dtype) for s0 in scan.block_starts()}
-    states = _run_budget_pass(
-        scan, params, lit, age_years, step_s, _needs_sin_beta(design), progress, checkpoint, run_key, saved
+    # Per-satellite ages: each satellite's degradation at the start is a constant of its block; the steps then add
+    # the window's own ageing, as for one age. One age keeps it all in the steps (exactly as before).
+    per_satellite_age = np.ndim(age_years) == 1
+    retained = (1.0 - sizing.design.array_degradation_per_year) ** age_years if per_satellite_age else None
+    params = {
+        s0: _block_params(sizing, s0, scan.block_stop(s0), scan.block, dtype, retained) for s0 in scan.block_starts()
+    }
+    weights = None
+    if series_weights is not None:
+        weights = {
+            s0: _block_weights(series_weights, s0, scan.block_stop(s0), scan.block, scan) for s0 in scan.block_starts()
+        }
+    states, series = _run_budget_pass(
+        scan,
+        params,
+        lit,
+        0.0 if per_satellite_age else age_years,
+        step_s,
+        _needs_sin_beta(design),
+        progress,
+        checkpoint,
+        run_key,
+        saved,
+        weights,
     )
-    return _assemble(fleet, lit, sizing, jax.tree.map(jnp.asarray, scan.gather(states)), scan.n_time, step_s)
+    totals = jax.tree.map(jnp.asarray, scan.gather(states))
+    return _assemble(fleet, lit, sizing, totals, scan.n_time, step_s, series)
+
+
+def _per_satellite(name: str, value, n_sat: int, low: float, high: float, unit: str, scalar_ok: bool = False):
+    """``value`` checked: one number (when ``scalar_ok``) or one finite value in [low, high] per satellite."""
+    shape = np.shape(value)
+    if not (shape == (n_sat,) or (scalar_ok and shape == ())):
+        allowed = f"one number or one value per satellite, shape ({n_sat},)" if scalar_ok else f"shape ({n_sat},)"
+        raise ValueError(f"{name}: got shape {shape}; expected {allowed}")
+    check_range(name, value, low, high, unit=unit)
+    if any_traced(value):
+        return value
+    return float(value) if shape == () else np.asarray(value, dtype=float)
+
+
+def _block_weights(weights, s0: int, s1: int, block: int, scan: FleetScan):
+    """The series weights of the block ``s0:s1``, zero for the padding (repeated satellites must not count)."""
+    part = weights[s0:s1]
+    if not any_traced(part):
+        padded = np.zeros(block)
+        padded[: s1 - s0] = part
+        return put_sats(padded, scan.mesh, scan.dtype)
+    return jnp.concatenate([part, jnp.zeros(block - (s1 - s0), part.dtype)]).astype(scan.dtype)
 
 
 # --- the steps of budget() -------------------------------------------------------------------------------
-def _budget_run_key(scan: FleetScan, design, age_years) -> str:
-    """The illumination run's fingerprint extended by every design input, the age and the state's layout."""
-    inputs = [np.asarray(value).tolist() for value in jax.tree.leaves(design)] + [float(age_years)]
+def _budget_run_key(scan: FleetScan, design, age_years, series_weights=None) -> str:
+    """The illumination run's fingerprint extended by every design input, the age(s), the series weights and the
+    state's layout."""
+    inputs = [np.asarray(value).tolist() for value in jax.tree.leaves(design)]
+    if np.ndim(age_years) == 0:
+        inputs.append(float(age_years))
+    else:
+        inputs.append(hashlib.sha256(np.ascontiguousarray(age_years, dtype=float).tobytes()).hexdigest())
+    if series_weights is not None:
+        inputs.append(hashlib.sha256(np.ascontiguousarray(series_weights, dtype=float).tobytes()).hexdigest())
     return hashlib.sha256((scan.run_key() + repr(inputs) + STATE_LAYOUT).encode()).hexdigest()
 
 
-def _open_checkpoint(checkpoint, scan: FleetScan, design, age_years):
+def _open_checkpoint(checkpoint, scan: FleetScan, design, age_years, series_weights=None):
     """(path, run key, saved checkpoint or None); (None, None, None) without a checkpoint."""
     if checkpoint is None:
         return None, None, None
-    if any_traced(design, age_years):
+    if any_traced(design, age_years, series_weights):
         raise ValueError(
             "checkpoint: a budget traced by jit, grad or vmap cannot be checkpointed; pass "
             "checkpoint=None there, or call budget() with concrete design values"
         )
     checkpoint = Path(checkpoint)
-    run_key = _budget_run_key(scan, design, age_years)
+    run_key = _budget_run_key(scan, design, age_years, series_weights)
     return checkpoint, run_key, load_checkpoint(checkpoint, run_key)
 
 
@@ -559,8 +619,9 @@ def _check_radiator_rejects_heat(design, design_w, mass, environment):
     )
 
 
-def _block_params(sizing: FleetSizing, s0: int, s1: int, block: int, dtype) -> BudgetParams:
-    """The constants of the block of satellites ``s0:s1``, padded to ``block`` by repeating its last satellite."""
+def _block_params(sizing: FleetSizing, s0: int, s1: int, block: int, dtype, array_retained=None) -> BudgetParams:
+    """The constants of the block of satellites ``s0:s1``, padded to ``block`` by repeating its last satellite;
+    ``array_retained`` (n_sat,): each satellite's share of array output left by its age at the start, or None."""
     take = np.minimum(np.arange(block) + s0, s1 - 1)
 
     def per_sat(x):
@@ -593,7 +654,8 @@ def _block_params(sizing: FleetSizing, s0: int, s1: int, block: int, dtype) -> B
             environment=jax.tree.map(per_sat, sizing.environment),
         ),
     )
-    return BudgetParams(power_params, thermal_params)
+    retained = None if array_retained is None else jnp.asarray(per_sat(array_retained), dtype)
+    return BudgetParams(power_params, thermal_params, retained)
 
 
 def _initial_state(params: BudgetParams, chunk: Chunk) -> BudgetState:
@@ -612,16 +674,27 @@ def _needs_sin_beta(design: SatelliteDesign) -> bool:
     return any_traced(tracks) or bool(np.any(np.asarray(tracks) != 1.0))
 
 
-def _budget_advance(scan: FleetScan, params: dict, age_years, step_s, with_sin_beta: bool):
-    """``advance(state, chunk)`` for ``FleetScan.fold``: a block's budget state after a chunk."""
+def _budget_advance(scan: FleetScan, params: dict, age_years, step_s, with_sin_beta: bool, weights=None, add=None):
+    """``advance(state, chunk)`` for ``FleetScan.fold``: a block's budget state after a chunk. With ``weights``
+    (per block), ``add(chunk, series)`` receives each block's (chunk,) weighted compute series."""
     step = jnp.asarray(step_s, scan.dtype)
 
     def advance(state, chunk: Chunk):
+        out = advance_block(state, chunk)
+        if weights is None:
+            return out
+        state, series = out
+        add(chunk, series)
+        return state
+
+    def advance_block(state, chunk: Chunk):
         block_params = params[chunk.sats.start]
         if state is None:
             state = _initial_state(block_params, chunk)
         offsets = scan.grid.offsets_s[chunk.steps]
         ages = jnp.asarray(age_years + pad(offsets, scan.chunk) / SECONDS_PER_JULIAN_YEAR, scan.dtype)
+        # Only with weights: a call without them keeps the compiled signature it always had.
+        series_option = {} if weights is None else {"series_weights": weights[chunk.sats.start]}
         if chunk.elements is not None:
             return _circular_budget_chunk(
                 state,
@@ -633,43 +706,99 @@ def _budget_advance(scan: FleetScan, params: dict, age_years, step_s, with_sin_b
                 chunk.valid,
                 step,
                 with_sin_beta=with_sin_beta,
+                **series_option,
             )
         fraction, sin_beta = _jit_vector_sun_terms(chunk.position_km, chunk.velocity_km_s, chunk.dt_s, chunk.sun_epoch)
         return _vector_budget_chunk(
-            state, block_params, fraction, sin_beta, chunk.dt_s, chunk.sun_epoch, ages, chunk.valid, step
+            state,
+            block_params,
+            fraction,
+            sin_beta,
+            chunk.dt_s,
+            chunk.sun_epoch,
+            ages,
+            chunk.valid,
+            step,
+            **series_option,
         )
 
     return advance
 
 
+# The checkpoint's entry for the fleet series computed so far (the steps before its ``next_step``).
+SERIES_ENTRY = "fleet_compute_w"
+
+
 def _run_budget_pass(
-    scan: FleetScan, params: dict, lit, age_years, step_s, with_sin_beta, progress, checkpoint, run_key, saved
+    scan: FleetScan,
+    params: dict,
+    lit,
+    age_years,
+    step_s,
+    with_sin_beta,
+    progress,
+    checkpoint,
+    run_key,
+    saved,
+    weights=None,
 ):
-    """Every block's final ``BudgetState``: the scan over the window's chunks, resumed from ``saved`` when given,
-    checkpointed and reported after each time chunk."""
+    """Every block's final ``BudgetState`` and, with ``weights``, the (n_time,) fleet series (else None): the scan
+    over the window's chunks, resumed from ``saved`` when given, checkpointed and reported after each time chunk.
+
+    The series is summed over the blocks of a time chunk on the device and brought to the host once per chunk;
+    under a trace (jit, grad, vmap over designs) it stays a traced array."""
     lit_arrays = {name: getattr(lit, name) for name in STATISTICS}
+    traced = any_traced(params, weights)
+    series_host = None if weights is None or traced else np.zeros(scan.n_time)
+    chunk_totals = {}  # first step of a time chunk -> its series, summed over the blocks folded so far
     start_step, states = 0, {}
     if saved is not None:
-        start_step, blocks, _ = saved
+        start_step, blocks, extra = saved
         state_shape = jax.ShapeDtypeStruct((scan.block,), scan.dtype)
         states = restore_states(blocks, jax.eval_shape(budget_init, params[0], state_shape, state_shape), scan.mesh)
+        if series_host is not None:
+            series_host[:start_step] = extra[SERIES_ENTRY][:start_step]
     elif checkpoint is not None:
-        save_checkpoint(checkpoint, run_key, 0, {}, **lit_arrays)  # the sizing pass is never redone
+        save_checkpoint(checkpoint, run_key, 0, {}, **lit_arrays, **_series_entry(series_host))
+
+    def add(chunk: Chunk, series):
+        c0, c1 = chunk.steps.start, chunk.steps.stop
+        part = series[: c1 - c0]
+        chunk_totals[c0] = part if c0 not in chunk_totals else chunk_totals[c0] + part
 
     def after_chunk(next_step, states):
+        if series_host is not None:
+            c0 = max(chunk_totals)
+            series_host[c0:next_step] = _replicated_to_host(chunk_totals.pop(c0))
         if checkpoint is not None:
-            save_checkpoint(checkpoint, run_key, next_step, states, **lit_arrays)
+            save_checkpoint(checkpoint, run_key, next_step, states, **lit_arrays, **_series_entry(series_host))
         if progress is not None:
             progress(next_step, scan.n_time)
 
-    advance = _budget_advance(scan, params, age_years, step_s, with_sin_beta)
+    advance = _budget_advance(scan, params, age_years, step_s, with_sin_beta, weights, add)
     states = scan.fold(advance, states, start_step=start_step, after_chunk=after_chunk)
     if checkpoint is not None:
         remove_checkpoint(checkpoint)
-    return states
+    if weights is None:
+        return states, None
+    if series_host is not None:
+        return states, series_host
+    return states, jnp.concatenate([chunk_totals[c0] for c0 in sorted(chunk_totals)])
 
 
-def _assemble(fleet: Fleet, lit: IlluminationStats, sizing: FleetSizing, totals: BudgetState, n_time, step_s):
+def _series_entry(series_host) -> dict:
+    return {} if series_host is None else {SERIES_ENTRY: series_host}
+
+
+def _replicated_to_host(array) -> np.ndarray:
+    """A series summed over the satellites, the same on every device and process, as numpy (one copy of it:
+    gathering a replicated array from every process would repeat it)."""
+    if isinstance(array, jax.Array) and not array.is_fully_addressable:
+        return np.asarray(array.addressable_data(0))
+    return np.asarray(array)
+
+
+def _assemble(fleet: Fleet, lit: IlluminationStats, sizing: FleetSizing, totals: BudgetState, n_time, step_s, series):
     """The ``Budget`` from the per-satellite final states: energies in kWh, depths and extremes."""
     design, mass = sizing.design, sizing.mass
     energy, thermal = totals.power, totals.thermal
@@ -708,4 +837,5 @@ def _assemble(fleet: Fleet, lit: IlluminationStats, sizing: FleetSizing, totals:
         lit,
         worst_eclipse_min=sizing.worst_eclipse_min,
         **result,
+        fleet_compute_w=series,
     )

@@ -265,25 +265,40 @@ def earth_fixed_track(track: CircularTrack, seconds):
     return arctan2(z, jnp.sqrt(x * x + y * y)), arctan2(y, x)
 
 
+# Steps whose cells are formed together before their fluxes are gathered (see update_circular_layers).
+GEOMETRY_STEPS = 32
+
+
 def update_circular_layers(
     state, layers: TrappedLayers, saa_channel: int, ln_saa_threshold, elements, layer_index, dt_s, earth_angle0, valid
 ):
     """``update_circular`` on a fleet whose altitude cells are ``layers``: satellite s reads layer
-    ``layer_index[s]``. The same statistics; docs/radiation.md (Benchmark) gives the agreement."""
+    ``layer_index[s]``. The same statistics; docs/radiation.md (Benchmark) gives the agreement.
+
+    The cells (row and corner weights) of ``GEOMETRY_STEPS`` steps are formed in one pass and stored, then the
+    steps gather and fold one by one: fused into the (sat, channels) loop, XLA redoes the geometry for every
+    channel."""
     tracks = jax.vmap(circular_track, in_axes=(0, None))(elements, earth_angle0)
+    n_time = dt_s.shape[0]
+    steps = min(GEOMETRY_STEPS, n_time)
+    padded = -(-n_time // steps) * steps
+    dt_s = jnp.pad(dt_s, (0, padded - n_time), mode="edge").reshape(-1, steps)
+    valid = jnp.pad(valid, (0, padded - n_time)).reshape(-1, steps)
 
     def cell(track, layer, seconds):
         return layer_cell(layers, layer, *earth_fixed_track(track, seconds))
 
-    def body(carry, inputs):
-        seconds, keep = inputs
-        row, weights = jax.vmap(cell, in_axes=(0, 0, None))(tracks, layer_index, seconds)
-        # Formed once per satellite: left to itself XLA fuses the geometry into the (sat, channels) loop and
-        # redoes it for every channel.
-        row, weights = lax.optimization_barrier((row, weights))
+    def fold(carry, inputs):
+        row, weights, keep = inputs
         return _fold(carry, ln_flux_at_cells(layers, row, weights), keep, saa_channel, ln_saa_threshold), None
 
-    return lax.scan(body, state, (dt_s, valid))[0]
+    def block(carry, inputs):
+        seconds, keep = inputs
+        over_sats = jax.vmap(cell, in_axes=(0, 0, None))
+        row, weights = jax.vmap(over_sats, in_axes=(None, None, 0))(tracks, layer_index, seconds)
+        return lax.scan(fold, carry, (row, weights, keep))[0], None
+
+    return lax.scan(block, state, (dt_s, valid))[0]
 
 
 # --- dose and its effects ---------------------------------------------------------------------------------------

@@ -218,7 +218,8 @@ def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years:
     env_in = environment_inputs(design, env, collisions, geo, mass, shares, start_year, n_years, shell_density)
     hazard = fleet_hazard(env_in, env, shares, per_gw)
     out = dict(launch.project_arrays(scenario, start_year, n_years, availability=availability, hazard=hazard))
-    out.update({f"hazard_{name}": value for name, value in hazard._asdict().items()})
+    if hazard is not None:  # None only where a benchmark switches the environment off
+        out.update({f"hazard_{name}": value for name, value in hazard._asdict().items()})
     ones = jnp.ones_like(out["gw_launched"])
     operating = out["gw_operating_nameplate"] * per_gw
     out.update(
