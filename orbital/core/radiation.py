@@ -197,9 +197,7 @@ def trapped_layers(grid: TrappedGrid, altitude_index, altitude_weight) -> Trappe
     weight = altitude_weight[:, None]
     layer = (1.0 - weight) * nodes[:, :, altitude_index] + weight * nodes[:, :, altitude_index + 1]
     layer = jnp.moveaxis(layer, 2, 0)  # (layers, lat, lon, channels)
-    corners = jnp.concatenate(
-        [layer[:, :-1, :-1], layer[:, :-1, 1:], layer[:, 1:, :-1], layer[:, 1:, 1:]], axis=-1
-    )
+    corners = jnp.concatenate([layer[:, :-1, :-1], layer[:, :-1, 1:], layer[:, 1:, :-1], layer[:, 1:, 1:]], axis=-1)
     return TrappedLayers(
         grid.lat0_rad, grid.dlat_rad, grid.dlon_rad, grid.n_lat, grid.n_lon, corners.reshape(-1, corners.shape[-1])
     )
@@ -217,8 +215,12 @@ def layer_cell(layers: TrappedLayers, layer_index, lat_rad, lon_rad):
 def ln_flux_at_cells(layers: TrappedLayers, row, weights):
     """(..., channels) natural-log integral flux from ``layer_cell``'s rows and weights (any leading shape)."""
     # In bounds by construction (_cell clamps i, j to the cells; layer indices come from the same run's layers):
-    # promising it drops the gather's clamping from the hot loop.
-    corners = layers.corners.at[row].get(mode="promise_in_bounds")
+    # a bare gather, without jnp indexing's clamping and negative-index wrap in the hot loop.
+    width = layers.corners.shape[-1]
+    dims = lax.GatherDimensionNumbers(offset_dims=(row.ndim,), collapsed_slice_dims=(0,), start_index_map=(0,))
+    corners = lax.gather(
+        layers.corners, row[..., None], dims, slice_sizes=(1, width), mode=lax.GatherScatterMode.PROMISE_IN_BOUNDS
+    )
     corners = corners.reshape(corners.shape[:-1] + (4, -1))
     total = 0.0
     for corner in range(4):
@@ -265,40 +267,23 @@ def earth_fixed_track(track: CircularTrack, seconds):
     return arctan2(z, jnp.sqrt(x * x + y * y)), arctan2(y, x)
 
 
-# Steps whose cells are formed together before their fluxes are gathered (see update_circular_layers).
-GEOMETRY_STEPS = 32
-
-
 def update_circular_layers(
     state, layers: TrappedLayers, saa_channel: int, ln_saa_threshold, elements, layer_index, dt_s, earth_angle0, valid
 ):
     """``update_circular`` on a fleet whose altitude cells are ``layers``: satellite s reads layer
-    ``layer_index[s]``. The same statistics; docs/radiation.md (Benchmark) gives the agreement.
-
-    The cells (row and corner weights) of ``GEOMETRY_STEPS`` steps are formed in one pass and stored, then the
-    steps gather and fold one by one: fused into the (sat, channels) loop, XLA redoes the geometry for every
-    channel."""
+    ``layer_index[s]``. The same statistics, to the ulps of the hot loop's trigonometry (docs/radiation.md,
+    Benchmark)."""
     tracks = jax.vmap(circular_track, in_axes=(0, None))(elements, earth_angle0)
-    n_time = dt_s.shape[0]
-    steps = min(GEOMETRY_STEPS, n_time)
-    padded = -(-n_time // steps) * steps
-    dt_s = jnp.pad(dt_s, (0, padded - n_time), mode="edge").reshape(-1, steps)
-    valid = jnp.pad(valid, (0, padded - n_time)).reshape(-1, steps)
 
-    def cell(track, layer, seconds):
-        return layer_cell(layers, layer, *earth_fixed_track(track, seconds))
+    def one(track, layer, seconds):
+        return ln_flux_in_layers(layers, layer, *earth_fixed_track(track, seconds))
 
-    def fold(carry, inputs):
-        row, weights, keep = inputs
-        return _fold(carry, ln_flux_at_cells(layers, row, weights), keep, saa_channel, ln_saa_threshold), None
-
-    def block(carry, inputs):
+    def body(carry, inputs):
         seconds, keep = inputs
-        over_sats = jax.vmap(cell, in_axes=(0, 0, None))
-        row, weights = jax.vmap(over_sats, in_axes=(None, None, 0))(tracks, layer_index, seconds)
-        return lax.scan(fold, carry, (row, weights, keep))[0], None
+        now = jax.vmap(one, in_axes=(0, 0, None))(tracks, layer_index, seconds)
+        return _fold(carry, now, keep, saa_channel, ln_saa_threshold), None
 
-    return lax.scan(block, state, (dt_s, valid))[0]
+    return lax.scan(body, state, (dt_s, valid))[0]
 
 
 # --- dose and its effects ---------------------------------------------------------------------------------------
