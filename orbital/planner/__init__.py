@@ -106,6 +106,7 @@ from orbital.planner.scenario import (
     parse_scenario,
     resolve,
 )
+from orbital.planner.twin import FleetTwin, TwinResult, build_twin, run_twin
 from orbital.planner.yearly_plan import Plan, PlanWarning, plan
 
 __all__ = [
@@ -198,4 +199,8 @@ __all__ = [
     "validation_cases",
     "validation_files",
     "write_files",
+    "FleetTwin",
+    "TwinResult",
+    "build_twin",
+    "run_twin",
 ]

@@ -34,6 +34,12 @@ OUTPUT_NAMES = frozenset(
     {
         "plan.csv",
         "shells.csv",
+        # orbital twin (its per-shell satellite files are named after the shells, so not listed)
+        "twin_compute.csv",
+        "twin_shells.csv",
+        "twin_summary.json",
+        "twin_compute.png",
+        "twin_distributions.png",
         "summary.json",
         "provenance.json",
         "ramp.png",
