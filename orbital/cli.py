@@ -17,6 +17,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from orbital import planner, resources
+from orbital.twin_command import twin as twin_command
 
 
 class _OneLineErrors(TyperGroup):
@@ -509,6 +510,47 @@ def montecarlo(
     _write(out_dir, planner.montecarlo_files(model, result, metric))
 
 
+# Ports a server may listen on (0 would pick one at random, and the printed address would be wrong).
+PORT_RANGE = (1, 65535)
+
+
+@app.command()
+@_friendly
+def serve(
+    scenario: str = typer.Argument(planner.DEFAULT_SCENARIO, help=SCENARIO_HELP),
+    address: str = typer.Option(
+        "127.0.0.1", help="Address to listen on. The default serves this machine only; see docs/security.md."
+    ),
+    port: int = typer.Option(5006, help="Port to listen on."),
+    show: bool = typer.Option(True, "--show/--no-show", help="Open the page in the default browser."),
+):
+    """Interactive planner in the browser: move the inputs, see the ramp, costs, binding constraints, eclipse
+    seasons, mass breakdown, exact sensitivities and Monte Carlo bands follow; export the inputs as a scenario
+    TOML that `orbital plan` reproduces (docs/interactive.md). Ctrl+C stops it."""
+    from rich.progress import Progress
+
+    from orbital.app.layout import serve as serve_page
+    from orbital.app.state import PlannerState
+
+    if not PORT_RANGE[0] <= port <= PORT_RANGE[1]:
+        raise ValueError(f"--port={port} is outside the allowed range [{PORT_RANGE[0]}, {PORT_RANGE[1]}]")
+    if not address.strip():
+        raise ValueError("--address='': give an address to listen on, e.g. 127.0.0.1")
+    loaded = planner.load_scenario(scenario)
+    errors.print(
+        "the shells' eclipse geometry, then compiling the plan and its gradients (minutes the first time; later "
+        "runs reuse the compilation cache)",
+        highlight=False,
+    )
+    with Progress(console=errors, transient=True) as bar:
+        task = bar.add_task(
+            f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
+        )
+        state = PlannerState(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
+    console.print(f"serving {loaded.name} at http://{address}:{port}/ (Ctrl+C stops)", highlight=False)
+    serve_page(state, address, port, show)
+
+
 @app.command()
 @_friendly
 def validate(
@@ -592,6 +634,10 @@ def solve(
             "the scenario's value (narrow the search with --lower/--upper for another)"
         )
     _write(out_dir, planner.solve_files(model, result))
+
+
+# The fleet twin's command lives beside the library it drives; registered here like the others.
+app.command(name="twin")(_friendly(twin_command))
 
 
 def main():  # pragma: no cover - console-script entry point convenience
