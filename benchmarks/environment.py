@@ -104,6 +104,10 @@ def _stand_in_tables(inclinations_deg, altitudes_km) -> dict:
 
 
 def end_to_end():
+    # A first plan pays the process's one-time costs (imports, data files, JAX start-up) and is not counted.
+    jax.clear_caches()
+    planner.plan("ai1-100gw")
+    plan_model._jit_outputs = jax.jit(plan_model.plan_arrays, static_argnums=(2, 3, 4, 5))
     jax.clear_caches()
     atmosphere.clear_tables()
     t0 = time.perf_counter()

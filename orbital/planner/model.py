@@ -282,6 +282,7 @@ class EnvironmentInputs(NamedTuple):
     hazard_parts: dict  # per shell: hazard at no fleet ("base") and its slopes per satellite of each population
     altitude_km: jax.Array  # (shells,)
     flux_table: FluxTable
+    fluxes: tuple  # (lethal, tracked) debris flux per m^2 per year at each shell, (shells,) each
 
 
 def environment_inputs(design, env, collisions, geo, mass, shares, start_year, n_years, shell_density):
@@ -311,15 +312,24 @@ def environment_inputs(design, env, collisions, geo, mass, shares, start_year, n
     )
     table = FluxTable(geo["flux_altitude_km"], geo["flux_log10_diameter_cm"], geo["flux_log10"])
 
-    def hazard(n, n_d, n_x, h):
-        return debris_core.collision_hazard_per_satellite_yr(collisions, table, n, n_d, h, thickness, 1.0, n_x)
+    # The debris table is read once per shell; the populations then only scale kinetic-gas terms.
+    fluxes = jax.vmap(lambda h: debris_core.shell_fluxes(collisions, table, h))(altitude)
 
-    zero = jnp.zeros((), dtype)
-    # The hazard is affine in the populations: its value at none and its exact slopes (forward derivatives).
-    base = jax.vmap(lambda h: hazard(zero, zero, zero, h))(altitude)
-    slopes = jax.vmap(jax.jacfwd(hazard, argnums=(0, 1, 2)), in_axes=(None, None, None, 0))(zero, zero, zero, altitude)
-    parts = dict(base=base, per_own=slopes[0], per_derelict=slopes[1], per_crossing=slopes[2])
-    return EnvironmentInputs(f107, force, lifetime_yr, overlap, capacity, parts, altitude, table)
+    def hazard(n, n_d, n_x, h, f):
+        return debris_core.collision_hazard_per_satellite_yr(collisions, table, n, n_d, h, thickness, 1.0, n_x, f)
+
+    # The hazard is affine in the populations: its value at none, and its slopes as the hazard of one satellite
+    # of each population with the debris left out (exact: no difference of nearly equal numbers, even in float32).
+    zero, one = jnp.zeros((), dtype), jnp.ones((), dtype)
+    no_debris = (jnp.zeros_like(altitude), jnp.zeros_like(altitude))
+    by_shell = jax.vmap(hazard, in_axes=(None, None, None, 0, 0))
+    parts = dict(
+        base=by_shell(zero, zero, zero, altitude, fluxes),
+        per_own=by_shell(one, zero, zero, altitude, no_debris),
+        per_derelict=by_shell(zero, one, zero, altitude, no_debris),
+        per_crossing=by_shell(zero, zero, one, altitude, no_debris),
+    )
+    return EnvironmentInputs(f107, force, lifetime_yr, overlap, capacity, parts, altitude, table, fluxes)
 
 
 def fleet_hazard(env_in: EnvironmentInputs, env, shares, per_gw) -> launch.FleetHazard:
@@ -360,7 +370,7 @@ def environment_columns(design, env, collisions, env_in: EnvironmentInputs, mass
     derelicts_seen = derelicts_pool @ overlap.T
     # Derelicts meet each other in their own shell only, so that the sum over shells counts each pair once.
     # The table is read once per shell; the rates then vary only with the populations.
-    fluxes = jax.vmap(lambda h: debris_core.shell_fluxes(collisions, env_in.flux_table, h))(env_in.altitude_km)
+    fluxes = env_in.fluxes
     rates = jax.vmap(
         jax.vmap(
             lambda n, n_d, n_x, h, f: debris_core.shell_collision_rates(
