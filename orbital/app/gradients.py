@@ -17,7 +17,8 @@ import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
-from orbital.planner import METRICS, is_calendar_input
+from orbital.planner import METRICS
+from orbital.planner.analysis import elasticity_table
 from orbital.planner.model import plan_arrays
 
 GRADIENT_METRICS = tuple(METRICS)
@@ -43,23 +44,5 @@ def elasticities(model, theta, values: np.ndarray, jacobian: np.ndarray, metric:
     if metric not in GRADIENT_METRICS:
         raise ValueError(f"metric={metric!r}: the page ranks the headline metrics; allowed: {', '.join(METRICS)}")
     k = model.year_index(year)
-    value = float(values[k])
     grad = jacobian[GRADIENT_METRICS.index(metric), k]
-    theta = np.asarray(theta, dtype=float)
-    calendar = np.array([is_calendar_input(name) for name in model.names])
-    scale = np.where(calendar, 1.0, theta)
-    elasticity = grad * scale / value if value != 0 else np.zeros_like(grad)
-    frame = pd.DataFrame(
-        {
-            "input": model.names,
-            "value": theta,
-            "gradient": grad,
-            "elasticity": elasticity,
-            "per": np.where(calendar, "+1 year", "+1 %"),
-        }
-    )
-    frame = frame[~frame["input"].isin(model.unused)]
-    frame = frame.reindex(frame["elasticity"].abs().sort_values(ascending=False, kind="stable").index)
-    frame.insert(0, "rank", np.arange(1, len(frame) + 1))
-    frame.attrs.update(metric=metric, year=int(year), metric_value=value)
-    return frame.reset_index(drop=True)
+    return elasticity_table(model, theta, float(values[k]), grad, metric, year)

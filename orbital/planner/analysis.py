@@ -52,8 +52,12 @@ def sensitivity(model: PlanModel, metric: str = DEFAULT_METRIC, year: int | None
     check_metric(metric)
     year = model.start_year + model.n_years - 1 if year is None else year
     value, grad = model.value_and_grad(metric, year)
-    value, grad = float(value), np.asarray(grad)
-    theta = np.asarray(model.theta0)
+    return elasticity_table(model, model.theta0, float(value), np.asarray(grad), metric, year)
+
+
+def elasticity_table(model: PlanModel, theta, value: float, grad, metric: str, year: int) -> pd.DataFrame:
+    """``sensitivity``'s ranked table from ``metric``'s value in ``year`` and its gradient at ``theta``."""
+    theta = np.asarray(theta)
     # Calendar years (ref_year, intro_year, ...) have no meaningful "1 % change": their elasticity is the relative
     # change of the metric per +1 year shift instead (column ``per``).
     calendar = np.array([is_calendar_input(name) for name in model.names])
