@@ -144,9 +144,8 @@ def _per_step_scan(
     return state if series_weights is None else (state, series)
 
 
-# Instants whose geometry one scan step computes together, as (tile, block) arrays: the geometry depends on no
-# state, so it leaves the sequential loop and runs as a few wide fused loops per tile (measured 16 best of 1, 4, 8
-# and 16 on the 2-core CPU).
+# Instants one scan step computes together, as (tile, block) arrays (measured on the 2-core CPU: 16 and 32 alike,
+# 8 twice as slow).
 TILE_STEPS = 16
 
 
@@ -165,18 +164,23 @@ def _budget_scan(
     """Scan one chunk: ``terms_at(x)`` gives the (sat,) fraction and sin beta of one instant from the slice ``x``
     of ``steps``; equal to ``_per_step_scan`` up to rounding.
 
-    Only the battery's stored energy and the radiator temperature are sequential. For each tile of instants the
-    geometry, the array power and the radiator's absorbed load are computed at once; then an inner scan advances
-    every satellite one step at a time. XLA on the CPU compiles each value an inner step returns to its own loop
-    over the block, recomputing the cheap power flows in each, so the inner step returns no value only to hand it
-    to another: the extremes are folded one step late (the state carried into step k is the state after step
-    k - 1, folded at k; min and max do not mind the last state being folded again at the chunk's end), and the
-    chip temperature takes the heat carried from the step that set the radiator temperature. ``with_sin_beta``
-    False (sun-tracking arrays, whose cosine is 1 whatever the beta angle) leaves sin beta out.
+    Only two numbers per satellite are sequential: the battery's stored energy and the radiator's temperature.
+    Everything else is computed for a tile of instants at once, as (tile, block) arrays. For each tile:
 
-    ``series_weights`` (block,), zero for padded satellites: the inner step also returns the weighted sum of the
-    compute power its satellites deliver, so the result is ``(state, (chunk,) series)``. XLA compiles that sum to
-    one more loop over the block per step; without weights the scan is unchanged.
+    1. the geometry, the array power and the battery's unclipped change (``power.unclipped_change_wh``: it does
+       not depend on the battery);
+    2. a scan of one carried number, the stored energy, clipped to [floor, capacity] at each instant: the same
+       trajectory as the per-step flows, because those charge at most the headroom and draw at most to the floor;
+    3. every power flow from the stored energy before each instant, with the tile's sums, lowest battery and
+       heat, as wide element-wise passes;
+    4. a scan of the radiator temperature heated by the tile's heat (the implicit step's Newton solve), then its
+       extremes and the hottest chip over the tile.
+
+    On the CPU each value a scan step returns is its own loop over the block, so the sequential loops carry one
+    number each and the rest runs as a few passes per tile (the per-step formulation ran about 11 loops a step).
+    ``with_sin_beta`` False (sun-tracking arrays, whose cosine is 1 whatever the beta angle) leaves sin beta out.
+    ``series_weights`` (block,), zero for padded satellites: the result is then ``(state, (chunk,) series)``, the
+    weighted sum of the compute power the block's satellites deliver at each step.
     """
     p, th = params.power, params.thermal
     hours = step_s / SECONDS_PER_HOUR
@@ -190,93 +194,100 @@ def _budget_scan(
             x = jnp.concatenate([x, pad_rows.astype(x.dtype)])
         return x.reshape((n_tiles, TILE_STEPS) + x.shape[1:])
 
-    def flows(battery_wh, array_w, illuminated):
-        battery = power.PowerState(battery_wh, *(None,) * (len(power.PowerState._fields) - 1))
-        return battery, power.flows(p, battery, array_w, illuminated, step_s)
-
-    # Per-satellite constants of the radiator's implicit step, computed once: each array the inner step reads is
-    # one more stream through memory at every step (newton_substep computes the same from the params).
+    floor_wh, capacity_wh = power.floor_wh(p), p.battery_capacity_wh
+    # The radiator's per-satellite constants, computed once: each array a sequential step reads is one more
+    # stream through memory at every instant (newton_substep computes the same from the params).
     radiating_w_k4 = th.area_m2 * th.sides * th.emissivity * STEFAN_BOLTZMANN_W_M2_K4
     capacity_w_k = th.heat_capacity_j_k / step_s
 
-    def step(carry, row):
-        battery_wh, radiator_k, heat_w, sums, extremes, index = carry
-        array_w, illuminated, absorbed_w, keep = row
-        battery, flow = flows(battery_wh, array_w, illuminated)
-        new_battery_wh = power.apply(p, battery, flow, step_s).battery_wh
-        new_heat_w = power.heat_w(flow)
-        new_radiator_k = newton_radiator_k(radiator_k, new_heat_w + absorbed_w, radiating_w_k4, capacity_w_k)[0]
-        # The state carried in is the one after the previous step: fold it (not the window's initial state, which
-        # the first step of each chunk leaves out: the end of the previous chunk folded its last state already).
-        fold = index > 0
-        # The chip sits heat x R above the radiator (the budget has no heat pump: lift 0).
-        lagged = (battery_wh, radiator_k, radiator_k, radiator_k + heat_w * th.thermal_resistance_k_w)
-        extremes = tuple(
-            jnp.where(fold, combine(record, value), record)
-            for combine, record, value in zip(_EXTREMES, extremes, lagged)
-        )
-        increments = (flow.load_w, flow.compute_w, flow.loss_w, flow.curtailed_w)
-        sums = tuple(total + jnp.where(keep, value * hours, 0.0) for total, value in zip(sums, increments))
-        fleet_w = None if series_weights is None else jnp.where(keep, jnp.sum(series_weights * flow.compute_w), 0.0)
-        return (
-            jnp.where(keep, new_battery_wh, battery_wh),
-            jnp.where(keep, new_radiator_k, radiator_k),
-            jnp.where(keep, new_heat_w, heat_w),
-            sums,
-            extremes,
-            index + 1,
-        ), fleet_w
+    def battery_step(battery_wh, change_wh):
+        after = jnp.clip(battery_wh + change_wh, floor_wh, capacity_wh)
+        return after, after
+
+    def radiator_step(radiator_k, row):
+        load_w, keep = row
+        after = jnp.where(keep, newton_radiator_k(radiator_k, load_w, radiating_w_k4, capacity_w_k)[0], radiator_k)
+        return after, after
 
     def body(carry, tile):
         x, flux, age, keep = tile
-        array_wh, inner = carry
+        sums, battery_in_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k = carry
         illuminated, sin_beta = jax.vmap(terms_at)(x)
         if not with_sin_beta:
             sin_beta = jnp.zeros_like(illuminated)
         array_w = _array_w(params, illuminated, flux[:, None], sin_beta, age[:, None])
+        # Read by every pass below: computed once, not again in each (orbital.core.fusion).
+        array_w, illuminated = computed_once(jnp.sign(array_w + 1.0), array_w, illuminated)
+        kept = keep[:, None]
+        change_wh = jnp.where(kept, power.unclipped_change_wh(p, array_w, illuminated, step_s), 0.0)
+        battery_wh, after_wh = lax.scan(battery_step, battery_in_wh, change_wh)
+        before = power.PowerState(jnp.concatenate([battery_in_wh[None], after_wh[:-1]]), *_NO_RECORDS)
+        flow = power.flows(p, before, array_w, illuminated, step_s)
+        heat_w = power.heat_w(flow)
         absorbed_w = th.area_m2 * thermal_core.absorbed_w_m2(th.environment, th.emissivity, illuminated)
-        array_wh = array_wh + jnp.sum(jnp.where(keep[:, None], array_w * hours, 0.0), axis=0)
-        inner, fleet_w = lax.scan(step, inner, (array_w, illuminated, absorbed_w, keep))
-        return (array_wh, inner), fleet_w
+        radiator_k, radiator_after_k = lax.scan(radiator_step, radiator_k, (heat_w + absorbed_w, keep))
+        increments = (flow.array_w, flow.load_w, flow.compute_w, flow.loss_w, flow.curtailed_w)
+        sums = tuple(total + _tile_fold(jnp.add, jnp.where(kept, w * hours, 0.0)) for total, w in zip(sums, increments))
+        # A padded instant leaves the battery and radiator as they were, so folding it changes no extreme.
+        chip_k = jnp.where(kept, radiator_after_k + heat_w * th.thermal_resistance_k_w, -jnp.inf)
+        carry = (
+            sums,
+            battery_wh,
+            jnp.minimum(min_battery_wh, _tile_fold(jnp.minimum, after_wh)),
+            radiator_k,
+            jnp.minimum(min_radiator_k, _tile_fold(jnp.minimum, radiator_after_k)),
+            jnp.maximum(max_radiator_k, _tile_fold(jnp.maximum, radiator_after_k)),
+            jnp.maximum(max_chip_k, _tile_fold(jnp.maximum, chip_k)),
+        )
+        fleet_w = None if series_weights is None else jnp.where(keep, flow.compute_w @ series_weights, 0.0)
+        return carry, fleet_w
 
     energy, thermal = state.power, state.thermal
     start = (
+        (jnp.zeros_like(energy.array_wh), energy.load_wh, energy.compute_wh, energy.loss_wh, energy.curtailed_wh),
         energy.battery_wh,
+        energy.min_battery_wh,
         thermal.radiator_temperature_k,
-        jnp.zeros_like(energy.battery_wh),
-        (energy.load_wh, energy.compute_wh, energy.loss_wh, energy.curtailed_wh),
-        (energy.min_battery_wh, thermal.min_radiator_k, thermal.max_radiator_k, thermal.max_chip_k),
-        jnp.zeros((), jnp.int32),
+        thermal.min_radiator_k,
+        thermal.max_radiator_k,
+        thermal.max_chip_k,
     )
     tiles = (jax.tree.map(tiled, steps), tiled(flux_factor), tiled(age_years), tiled(valid, False))
-    chunk_array_wh = jnp.zeros_like(energy.array_wh)
-    (chunk_array_wh, (battery_wh, radiator_k, heat_w, sums, extremes, _)), fleet_w = lax.scan(
-        body, (chunk_array_wh, start), tiles
-    )
-    last = (battery_wh, radiator_k, radiator_k, radiator_k + heat_w * th.thermal_resistance_k_w)
-    extremes = [combine(record, value) for combine, record, value in zip(_EXTREMES, extremes, last)]
+    carry, fleet_w = lax.scan(body, start, tiles)
+    sums, battery_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k = carry
     new_state = BudgetState(
         energy._replace(
             battery_wh=battery_wh,
-            min_battery_wh=extremes[0],
-            array_wh=energy.array_wh + chunk_array_wh,
-            load_wh=sums[0],
-            compute_wh=sums[1],
-            loss_wh=sums[2],
-            curtailed_wh=sums[3],
+            min_battery_wh=min_battery_wh,
+            # The chunk's array energy is summed from zero and added once: float32 then rounds like a chunk-sized
+            # sum rather than a window-sized one.
+            array_wh=energy.array_wh + sums[0],
+            load_wh=sums[1],
+            compute_wh=sums[2],
+            loss_wh=sums[3],
+            curtailed_wh=sums[4],
         ),
         thermal._replace(
             radiator_temperature_k=radiator_k,
-            min_radiator_k=extremes[1],
-            max_radiator_k=extremes[2],
-            max_chip_k=extremes[3],
+            min_radiator_k=min_radiator_k,
+            max_radiator_k=max_radiator_k,
+            max_chip_k=max_chip_k,
         ),
     )
     return new_state if series_weights is None else (new_state, fleet_w.reshape(-1)[:n_steps])
 
 
-# How each extreme of the scan's carry folds a value: lowest battery, lowest and highest radiator, hottest chip.
-_EXTREMES = (jnp.minimum, jnp.minimum, jnp.maximum, jnp.maximum)
+def _tile_fold(combine, x):
+    """``x`` (tile, block) folded over the tile by ``combine``, as a tree of row operations: one loop that
+    computes its rows' producers in place (a reduction would read them from a stored (tile, block) array)."""
+    rows = list(x)
+    while len(rows) > 1:
+        rows = [combine(*rows[i : i + 2]) if i + 1 < len(rows) else rows[i] for i in range(0, len(rows), 2)]
+    return rows[0]
+
+
+# The records of a PowerState that the flows do not read.
+_NO_RECORDS = (None,) * (len(power.PowerState._fields) - 1)
 
 
 def _circular_inputs(elements, dt_s, sun_epoch_angles):
@@ -587,14 +598,20 @@ def _size_fleet(fleet: Fleet, design: SatelliteDesign, lit: IlluminationStats, d
     altitude_km = _altitudes_km(fleet)
     cast = (lambda x: jnp.asarray(x, dtype)) if not any_traced(design) else (lambda x: x)
     design_w = jax.tree.map(cast, design)
-    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0))(
+    mass, environment = _roll_up_per_satellite(
         design_w, jnp.asarray(worst_eclipse_min, dtype), jnp.asarray(altitude_km, dtype)
-    )
-    environment = jax.vmap(design_module.radiator_environment, in_axes=(None, 0))(
-        design_w, jnp.asarray(altitude_km, dtype)
     )
     _check_radiator_rejects_heat(design, design_w, mass, environment)
     return FleetSizing(design_w, mass, environment, worst_eclipse_min)
+
+
+@jax.jit
+def _roll_up_per_satellite(design: SatelliteDesign, worst_eclipse_min, altitude_km):
+    """Each satellite's mass roll-up and radiator environment, compiled as one call (op by op, the roll-up of
+    20,000 satellites took as long as their illumination pass)."""
+    mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0))(design, worst_eclipse_min, altitude_km)
+    environment = jax.vmap(design_module.radiator_environment, in_axes=(None, 0))(design, altitude_km)
+    return mass, environment
 
 
 def _check_radiator_rejects_heat(design, design_w, mass, environment):
@@ -623,11 +640,17 @@ def _block_params(sizing: FleetSizing, s0: int, s1: int, block: int, dtype, arra
     """The constants of the block of satellites ``s0:s1``, padded to ``block`` by repeating its last satellite;
     ``array_retained`` (n_sat,): each satellite's share of array output left by its age at the start, or None."""
     take = np.minimum(np.arange(block) + s0, s1 - 1)
+    retained = None if array_retained is None else jnp.asarray(array_retained, dtype)
+    return _gather_block_params(sizing.design, sizing.mass, sizing.environment, jnp.asarray(take), retained)
+
+
+@jax.jit
+def _gather_block_params(design: SatelliteDesign, mass, environment, take, array_retained) -> BudgetParams:
+    """``_block_params`` compiled as one call: the satellites ``take`` of the fleet's roll-up."""
 
     def per_sat(x):
         return x[take]
 
-    design, mass = sizing.design, sizing.mass
     power_params = power.PowerParams(
         array_area_m2=per_sat(mass.array_area_m2),
         array_power_w_m2=design.array_power_w_m2,
@@ -642,19 +665,19 @@ def _block_params(sizing: FleetSizing, s0: int, s1: int, block: int, dtype, arra
     )
     radiator_area = per_sat(mass.radiator_area_m2)
     thermal_params = jax.tree.map(
-        lambda x: jnp.broadcast_to(x, (block,)),
+        lambda x: jnp.broadcast_to(x, take.shape),
         thermal_core.TransientParams(
             area_m2=radiator_area,
             emissivity=design.radiator_emissivity,
             heat_capacity_j_k=design.radiator_heat_capacity_j_k_m2 * radiator_area,
             sides=design.radiator_sides,
             thermal_resistance_k_w=design.chip_to_radiator_k_w,
-            lift_k=jnp.zeros((), dtype),
-            carnot_fraction=jnp.ones((), dtype),
-            environment=jax.tree.map(per_sat, sizing.environment),
+            lift_k=jnp.zeros((), radiator_area.dtype),
+            carnot_fraction=jnp.ones((), radiator_area.dtype),
+            environment=jax.tree.map(per_sat, environment),
         ),
     )
-    retained = None if array_retained is None else jnp.asarray(per_sat(array_retained), dtype)
+    retained = None if array_retained is None else per_sat(array_retained)
     return BudgetParams(power_params, thermal_params, retained)
 
 

@@ -99,6 +99,13 @@ def array_power_w(params: PowerParams, illuminated_fraction, flux_factor, sin_be
     return params.array_area_m2 * params.array_power_w_m2 * flux_factor * illuminated_fraction * cosine * retained
 
 
+def _target_compute_w(params: PowerParams, illuminated_fraction):
+    """Compute load before the battery's floor: shed with the lost sunlight but for ``eclipse_compute_fraction``."""
+    return params.compute_power_w * (
+        params.eclipse_compute_fraction + (1.0 - params.eclipse_compute_fraction) * illuminated_fraction
+    )
+
+
 class PowerFlows(NamedTuple):
     """Powers (W) held over one step."""
 
@@ -120,9 +127,7 @@ def flows(params: PowerParams, state: PowerState, array_w, illuminated_fraction,
     """
     hours = dt_s / SECONDS_PER_HOUR
     eta = params.one_way_efficiency
-    target_compute_w = params.compute_power_w * (
-        params.eclipse_compute_fraction + (1.0 - params.eclipse_compute_fraction) * illuminated_fraction
-    )
+    target_compute_w = _target_compute_w(params, illuminated_fraction)
     demand_w = params.bus_power_w + target_compute_w
     surplus_w = jnp.maximum(array_w - demand_w, 0.0)
     deficit_w = jnp.maximum(demand_w - array_w, 0.0)
@@ -161,6 +166,23 @@ def apply(params: PowerParams, state: PowerState, flow: PowerFlows, dt_s) -> Pow
         curtailed_wh=_fold(operator.add, state.curtailed_wh, flow.curtailed_w * hours),
         unserved_compute_wh=_fold(operator.add, state.unserved_compute_wh, flow.unserved_compute_w * hours),
     )
+
+
+def floor_wh(params: PowerParams):
+    """The lowest stored energy the battery may reach: the capacity less its depth of discharge."""
+    return params.battery_capacity_wh * (1.0 - params.depth_of_discharge)
+
+
+def unclipped_change_wh(params: PowerParams, array_w, illuminated_fraction, dt_s):
+    """The change of stored energy over a step of ``dt_s`` if the battery were neither full nor at its floor: the
+    surplus charged less the charge loss, or the deficit drawn plus the discharge loss. It does not depend on the
+    battery, so a fleet scan can compute it for many steps at once; clipped to ``[floor_wh, capacity]`` from a
+    battery within those bounds, it gives ``apply(flows(...)).battery_wh`` (``flows`` charges at most the
+    headroom and draws at most down to the floor), up to rounding."""
+    hours = dt_s / SECONDS_PER_HOUR
+    eta = params.one_way_efficiency
+    net_w = array_w - (params.bus_power_w + _target_compute_w(params, illuminated_fraction))
+    return jnp.where(net_w > 0.0, net_w * (eta * hours), net_w * (hours / eta))
 
 
 def heat_w(flow: PowerFlows):
