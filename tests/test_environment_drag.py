@@ -261,3 +261,40 @@ def test_altitude_trade_and_its_plot():
     assert np.all(np.diff(trade["dose_rad_per_yr"]) > 0)
     with pytest.raises(ValueError, match=r"altitudes_km=100 km is outside the allowed range \[200, 3000\] km"):
         altitude_trade(scenario, [100.0, 500.0])
+    with pytest.raises(ValueError, match=r"altitudes_km=250 km is outside the debris flux table's range \[300, 2000\]"):
+        altitude_trade(scenario, [250.0, 500.0])
+
+
+def test_altitude_trade_columns_equal_the_public_api_altitude_by_altitude():
+    # The trade evaluates every altitude in one compiled call; the public functions, one altitude at a time,
+    # must give the same numbers.
+    from orbital.environment import debris, radiation
+    from orbital.planner.environment_trade import TRADE_FLEET_SATELLITES, altitude_trade
+    from orbital.planner.geometry import RADIATION_SOLAR_MAX_WEIGHT
+
+    scenario = planner.load_scenario("ai1-100gw").with_changes(study={"geometry_days": 2, "sample_sats_per_shell": 2})
+    trade = altitude_trade(scenario, [450.0, 800.0], shell_index=1)
+    design = scenario.satellite_design()
+    inclination = scenario.shells[1].inclination_deg
+    collisions = scenario.collisions.model_dump(exclude_none=True) if scenario.collisions is not None else {}
+    effects = radiation.RadiationEffects(
+        **(scenario.radiation.model_dump(exclude_none=True) if scenario.radiation is not None else {})
+    )
+    for _, row in trade.iterrows():
+        mass = float(row["mass_kg"])
+        params = debris.CollisionEnvironment(**collisions, satellite_mass_kg=mass, derelict_mass_kg=mass)
+        h, band = float(row["altitude_km"]), params.shell_thickness_km
+        n = float(TRADE_FLEET_SATELLITES)
+        expected = {
+            "debris_hazard_per_yr": debris.collision_hazard_per_satellite_yr(params, 0.0, 0.0, h, band),
+            "fleet_hazard_per_yr": debris.collision_hazard_per_satellite_yr(params, n, 0.0, h, band),
+            "manoeuvres_per_satellite_yr": debris.shell_collision_rates(params, n, 0.0, h, band)["manoeuvres_per_yr"]
+            / n,
+            "dose_rad_per_yr": radiation.dose_rad_per_yr(
+                radiation.shell_radiation(h, inclination, weight=RADIATION_SOLAR_MAX_WEIGHT),
+                design.structure_shielding_mm_al + design.compute_shielding_mm_al,
+                effects,
+            ),
+        }
+        for name, value in expected.items():
+            assert row[name] == pytest.approx(float(value), rel=1e-12), name

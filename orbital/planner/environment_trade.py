@@ -12,14 +12,19 @@ altitude to re-entry) the same life-mean density profile.
 
 from __future__ import annotations
 
+import functools
+
+import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 from astropy.time import Time, TimeDelta
 
 from orbital import geometry as closed_forms
+from orbital.core import debris as debris_core
 from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_DAY, SECONDS_PER_JULIAN_YEAR
-from orbital.design import design_mass
+from orbital.design import mass_breakdown
 from orbital.environment import atmosphere, debris, radiation
 from orbital.environment.parameters import Environment
 from orbital.environment.solar_cycle import f107_sfu
@@ -78,7 +83,10 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
     inclination = float(fleet.elements.inclination_rad[0]) * 180.0 / np.pi if fleet.elements is not None else 53.0
     rho = atmosphere.life_mean_density_kg_m3(profile_km, f107, env.ap, inclination)
     density = np.exp(np.interp(altitudes, profile_km, np.log(rho)))
-    m = design_mass(design, longest, altitudes, density, ram)  # one vectorised roll-up for every altitude
+    with jax.enable_x64(True):  # one compiled roll-up for every altitude (op by op it compiled each operation)
+        m = jax.tree.map(
+            np.asarray, _roll_up(design, *(jnp.asarray(x, float) for x in (longest, altitudes, density, ram)))
+        )
     lifetime_s = []
     for k, h in enumerate(altitudes):
         heights, step = drag.decay_heights_km(h, xp=np)
@@ -107,22 +115,22 @@ def trapped_dose(scenario, design, altitudes_km, inclination_deg) -> np.ndarray:
     ``[radiation]`` inputs, at the plan's mid-cycle blend of AE8/AP8 (``geometry.RADIATION_SOLAR_MAX_WEIGHT``)."""
     section = getattr(scenario, "radiation", None)
     params = radiation.RadiationEffects(**({} if section is None else section.model_dump(exclude_none=True)))
-    thickness_mm = design.structure_shielding_mm_al + design.compute_shielding_mm_al
+    thickness_mm = radiation.check_thickness_mm(design.structure_shielding_mm_al + design.compute_shielding_mm_al)
     low, high = radiation.table_altitude_range_km()
-    return np.array(
-        [
-            float(
-                radiation.dose_rad_per_yr(
-                    radiation.shell_radiation(
-                        min(max(h, low), high), inclination_deg, weight=RADIATION_SOLAR_MAX_WEIGHT
-                    ),
-                    thickness_mm,
-                    params,
-                )
-            )
-            for h in altitudes_km
-        ]
-    )
+    tables = [
+        radiation.dose_table(
+            radiation.shell_radiation(min(max(h, low), high), inclination_deg, weight=RADIATION_SOLAR_MAX_WEIGHT)
+        )
+        for h in altitudes_km
+    ]
+    stacked = jax.tree.map(lambda *nodes: np.stack(nodes), *tables)
+    with jax.enable_x64(True):  # one compiled call for every altitude
+        return np.asarray(_doses(params, stacked, jnp.asarray(thickness_mm, float)), float)
+
+
+@jax.jit
+def _doses(params, tables, thickness_mm):
+    return jax.vmap(radiation.dose_kernel, in_axes=(None, 0, None))(params, tables, thickness_mm)
 
 
 # The fleet the trade's collision column assumes in one band (a round number of the order of a ramp's shells).
@@ -135,16 +143,47 @@ def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
     ``[collisions]`` inputs; and the avoidance manoeuvres each of those satellites makes per year."""
     section = getattr(scenario, "collisions", None)
     fields = {} if section is None else section.model_dump(exclude_none=True)
-    background, fleet, manoeuvres = [], [], []
-    for h, m in zip(altitudes_km, mass_kg):
-        params = debris.CollisionEnvironment(**fields, satellite_mass_kg=float(m), derelict_mass_kg=float(m))
-        thickness = params.shell_thickness_km
-        background.append(float(debris.collision_hazard_per_satellite_yr(params, 0.0, 0.0, h, thickness)))
-        n = float(TRADE_FLEET_SATELLITES)
-        fleet.append(float(debris.collision_hazard_per_satellite_yr(params, n, 0.0, h, thickness)))
-        manoeuvres.append(float(debris.shell_collision_rates(params, n, 0.0, h, thickness)["manoeuvres_per_yr"]) / n)
-    return dict(
-        debris_hazard_per_yr=np.asarray(background),
-        fleet_hazard_per_yr=np.asarray(fleet),
-        manoeuvres_per_satellite_yr=np.asarray(manoeuvres),
+    table = debris.flux_table()
+    low, high = float(table.altitude_km[0]), float(table.altitude_km[-1])
+    altitudes = np.asarray(altitudes_km, float)
+    outside = altitudes[(altitudes < low) | (altitudes > high)]
+    if outside.size:
+        raise ValueError(
+            f"altitudes_km={outside[0]:g} km is outside the debris flux table's range [{low:g}, {high:g}] km"
+        )
+    # One checked parameter set per altitude (the satellite's mass differs), stacked for one compiled call.
+    params = [
+        debris.CollisionEnvironment(**fields, satellite_mass_kg=float(m), derelict_mass_kg=float(m)) for m in mass_kg
+    ]
+    stacked = jax.tree.map(lambda *values: np.asarray(values, float), *params)
+    with jax.enable_x64(True):
+        columns = _collision_columns(
+            stacked, debris.FluxTable(*(jnp.asarray(x) for x in table)), jnp.asarray(altitudes), TRADE_FLEET_SATELLITES
+        )
+    return {name: np.asarray(value, float) for name, value in columns.items()}
+
+
+@jax.jit
+def _roll_up(design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor):
+    return jax.vmap(mass_breakdown, in_axes=(None, 0, 0, 0, 0))(
+        design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor
     )
+
+
+@functools.partial(jax.jit, static_argnums=3)
+def _collision_columns(params, table, altitudes_km, n_satellites: int):
+    def at_altitude(q, altitude_km):
+        thickness_km = q.shell_thickness_km
+        n = float(n_satellites)
+        rates = debris_core.shell_collision_rates(q, table, n, 0.0, altitude_km, thickness_km, 1.0)
+        return dict(
+            debris_hazard_per_yr=debris_core.collision_hazard_per_satellite_yr(
+                q, table, 0.0, 0.0, altitude_km, thickness_km, 1.0
+            ),
+            fleet_hazard_per_yr=debris_core.collision_hazard_per_satellite_yr(
+                q, table, n, 0.0, altitude_km, thickness_km, 1.0
+            ),
+            manoeuvres_per_satellite_yr=rates["manoeuvres_per_yr"] / n,
+        )
+
+    return jax.vmap(at_altitude)(params, altitudes_km)
