@@ -321,7 +321,9 @@ def plan(
         with warnings.catch_warnings():
             # Printed below, after the table, as plain lines.
             warnings.simplefilter("ignore", planner.PlanWarning)
-            result = planner.plan(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
+            result = planner.plan(
+                loaded, progress=lambda done, total: bar.update(task, completed=done / total), with_summary=True
+            )
     files = planner.plan_files(result)
     table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
     columns = [
