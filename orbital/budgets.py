@@ -1,11 +1,12 @@
 """Per-satellite power, battery and thermal budgets over a window, reduced on the fly.
 
 For each chunk of time and block of satellites (``orbital.fleet_scan``): the illuminated fraction, the beta
-angle's sine (array cosine for arrays fixed normal to the orbit plane) and the Sun-distance flux factor; then one
-``lax.scan`` over the chunk's steps advances every satellite's battery (``orbital.core.power``) and radiator
-(``thermal.core`` transient) at once. The scan's carry composes the two models' own states, each advanced by its
-own step (the idea of optax's ``chain``). Only per-satellite running state crosses chunk boundaries, so memory
-stays bounded by ``block_sats x chunk_steps`` whatever the window.
+angle's sine (array cosine for arrays fixed normal to the orbit plane) and the Sun-distance flux factor; then a
+``lax.scan`` over tiles of the chunk's steps advances every satellite's battery (``orbital.core.power``) and
+radiator (``thermal.core`` transient), each as its own one-number scan, with the flows and records computed for
+the tile at once (``_budget_scan``). The carry holds the two models' own states side by side (``BudgetState``).
+Only per-satellite running state crosses chunk boundaries, so memory stays bounded by ``block_sats x
+chunk_steps`` whatever the window.
 
 Each satellite may have its own age (array degradation) and the scan may stream one fleet-wide time series, the
 weighted sum of the compute power every satellite delivers at each step (``series_weights``): each block adds its
