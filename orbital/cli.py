@@ -321,9 +321,7 @@ def plan(
         with warnings.catch_warnings():
             # Printed below, after the table, as plain lines.
             warnings.simplefilter("ignore", planner.PlanWarning)
-            result = planner.plan(
-                loaded, progress=lambda done, total: bar.update(task, completed=done / total), with_summary=True
-            )
+            result = planner.plan(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
     files = planner.plan_files(result)
     table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
     columns = [

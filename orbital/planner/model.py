@@ -509,18 +509,12 @@ class PlanModel:
         return int(year) - self.start_year
 
     def jitted(self, theta) -> dict:
-        """``outputs`` compiled once per model (much faster than op-by-op for tables and single points). At
-        ``theta0`` itself, once ``evaluate_with_summary_gradient`` has run, its outputs are returned as they are."""
-        if self._theta0_result is not None and theta is self._theta0_result[0]:
-            return self._theta0_result[1][0]
+        """``outputs`` compiled once per model (much faster than op-by-op for tables and single points). At the
+        scenario's own inputs (``theta0`` itself) the outputs come with the summary's gradient, from one compiled
+        call made once per model."""
+        if theta is self.theta0:
+            return self._at_theta0()[0]
         return _jit_outputs(theta, self.geometry_arrays, *self.static)
-
-    def evaluate_with_summary_gradient(self) -> None:
-        """Evaluate the scenario's outputs and the gradient the plan's summary reports (``SUMMARY_GRADIENT_METRIC``
-        in the final year) in one traced and compiled call, kept for ``jitted(theta0)`` and ``value_and_grad``:
-        a caller that needs both (``orbital plan``) traces and compiles the model once instead of twice. A
-        caller that needs only the outputs should not: the gradient's compile is the larger."""
-        self._at_theta0()
 
     def _at_theta0(self):
         """(outputs, value, gradient) of ``SUMMARY_GRADIENT_METRIC`` in the final year at ``theta0``, memoised."""

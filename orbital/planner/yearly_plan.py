@@ -143,22 +143,14 @@ def environment_warnings(
     return messages
 
 
-def plan(
-    scenario: Scenario | str | None = None,
-    progress: Callable[[float, float], None] | None = None,
-    *,
-    with_summary: bool = False,
-) -> Plan:
+def plan(scenario: Scenario | str | None = None, progress: Callable[[float, float], None] | None = None) -> Plan:
     """Run a scenario (object, built-in name or path; default ``ai1-100gw``); ``progress(done, total)`` reports
     the geometry step (the slow one). The orbital environment's warnings (``summary()["warnings"]``) are also
-    issued as ``PlanWarning``s. ``with_summary``: the caller will read ``summary()``; its gradient is then
-    computed with the outputs, in one compiled call (``PlanModel.evaluate_with_summary_gradient``)."""
+    issued as ``PlanWarning``s."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario or DEFAULT_SCENARIO)
     geometry = compute_geometry(scenario, progress)
     model = PlanModel(scenario, geometry)
-    if with_summary:
-        model.evaluate_with_summary_gradient()
     result = Plan(
         scenario,
         geometry,
