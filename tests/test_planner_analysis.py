@@ -64,26 +64,6 @@ def test_gradients_equal_central_differences(model, metric, year):
     assert sens["rank"].tolist() == list(range(1, len(sens) + 1))
 
 
-def test_the_scenarios_outputs_and_summary_gradient_from_one_call_equal_the_separate_ones(model):
-    # At theta0 itself, outputs and the summary's gradient come from one compiled value_and_grad; a copy of
-    # theta0 (another array) takes the forward-only and the separate gradient functions.
-    from orbital.planner.model import SUMMARY_GRADIENT_METRIC
-
-    last = model.start_year + model.n_years - 1
-    copy = jnp.array(model.theta0, copy=True)
-    fused, separate = model.jitted(model.theta0), model.jitted(copy)
-    for name, value in separate.items():
-        if isinstance(value, dict):
-            continue
-        np.testing.assert_allclose(np.asarray(fused[name]), np.asarray(value), rtol=1e-12, atol=0.0, err_msg=name)
-    value, grad = model.value_and_grad(SUMMARY_GRADIENT_METRIC, last)
-    value_copy, grad_copy = model.value_and_grad(SUMMARY_GRADIENT_METRIC, last, copy)
-    assert float(value) == pytest.approx(float(value_copy), rel=1e-12)
-    np.testing.assert_allclose(
-        np.asarray(grad), np.asarray(grad_copy), rtol=1e-9, atol=1e-15 * float(np.abs(grad_copy).max())
-    )
-
-
 def test_elasticities_have_the_obvious_values(model):
     sens = planner.sensitivity(model, "gw_launched", 2036).set_index("input")
     # Launch-bound year: GW launched is proportional to the compute share and to the V4 payload.

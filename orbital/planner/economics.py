@@ -18,7 +18,7 @@ import pandas as pd
 from launch.core import costs
 from orbital.planner.analysis import sensitivity
 from orbital.planner.inputs import unflatten_inputs
-from orbital.planner.model import ECONOMICS_COLUMNS, SUMMARY_GRADIENT_METRIC, PlanModel
+from orbital.planner.model import ECONOMICS_COLUMNS, PlanModel
 
 WACC_INPUT = "economics.wacc_per_yr"
 # Rates searched for the lifecycle IRR (continuous, per year): from losing 90 % a year to earning 300 % a year.
@@ -140,7 +140,7 @@ def economics_summary(model: PlanModel, table: pd.DataFrame, economics: pd.DataF
     cumulative = table["cumulative_cash_flow_usd"].to_numpy()
     payback = _first_year(years, (cumulative >= 0) & (np.minimum.accumulate(cumulative) < 0))
     irr, irr_note = lifecycle_irr(model)
-    drivers = sensitivity(model, SUMMARY_GRADIENT_METRIC, last).head(DRIVERS_LISTED)
+    drivers = sensitivity(model, "lcoc_ratio", last).head(DRIVERS_LISTED)
     availability = float(table["compute_availability"].iloc[0])
     firm = float(table["firm_compute_fraction"].iloc[0])
     return {

@@ -432,24 +432,6 @@ def _jit_value_and_grad(theta, geo, layout, start_year, n_years, kw_from_design,
     )(theta)
 
 
-@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6, 7))
-def _jit_outputs_and_gradient(theta, geo, layout, start_year, n_years, kw_from_design, metric, index):
-    """Every output and ``value_and_grad`` of one metric, traced and compiled once: the reverse pass evaluates
-    the forward one anyway, so the outputs come with it (a plan run then traces and compiles one function, not two)."""
-
-    def metric_and_outputs(th):
-        out = plan_arrays(th, geo, layout, start_year, n_years, kw_from_design)
-        return out[metric][index], out
-
-    (value, out), grad = jax.value_and_grad(metric_and_outputs, has_aux=True)(theta)
-    return out, value, grad
-
-
-# The gradient a plan's summary reports (the drivers of the orbit-to-ground cost ratio in the final year):
-# computed with the scenario's own outputs in one compiled call.
-SUMMARY_GRADIENT_METRIC = "lcoc_ratio"
-
-
 class PlanModel:
     """One pure function ``outputs(theta)`` from the flat input vector to yearly arrays (jit/grad/vmap-safe)."""
 
@@ -471,7 +453,6 @@ class PlanModel:
         dtype = self.theta0.dtype
         self.geometry_arrays = {k: jnp.asarray(v, dtype) for k, v in geometry.arrays().items()}
         self.static = (self.layout, self.start_year, self.n_years, bool(self.kw_from_design))
-        self._theta0_result = None  # (theta0, its outputs and summary gradient), on first use
 
     @classmethod
     def from_scenario(cls, scenario, progress: Callable[[float, float], None] | None = None) -> PlanModel:
@@ -509,22 +490,8 @@ class PlanModel:
         return int(year) - self.start_year
 
     def jitted(self, theta) -> dict:
-        """``outputs`` compiled once per model (much faster than op-by-op for tables and single points). At the
-        scenario's own inputs (``theta0`` itself) the outputs come with the summary's gradient, from one compiled
-        call made once per model."""
-        if theta is self.theta0:
-            return self._at_theta0()[0]
+        """``outputs`` compiled once per model (much faster than op-by-op for tables and single points)."""
         return _jit_outputs(theta, self.geometry_arrays, *self.static)
-
-    def _at_theta0(self):
-        """(outputs, value, gradient) of ``SUMMARY_GRADIENT_METRIC`` in the final year at ``theta0``, memoised."""
-        # Keyed on theta0 itself: a caller may set a new theta0 on the model (with_kw_per_tonne_input does).
-        if self._theta0_result is None or self._theta0_result[0] is not self.theta0:
-            result = _jit_outputs_and_gradient(
-                self.theta0, self.geometry_arrays, *self.static, SUMMARY_GRADIENT_METRIC, self.n_years - 1
-            )
-            self._theta0_result = (self.theta0, result)
-        return self._theta0_result[1]
 
     def batched(self, thetas, names: tuple | None = None) -> dict:
         """``outputs`` of each row of ``thetas`` (one compiled vmapped call); only ``names`` when given (Monte
@@ -536,12 +503,8 @@ class PlanModel:
     def value_and_grad(self, metric: str, year: int, theta=None):
         """``(value, gradient)`` of ``metric`` in ``year`` with respect to ``theta`` (default: the scenario's),
         the whole reverse pass compiled once: ~3x faster than tracing it op by op."""
-        index = self.year_index(year)
-        if (theta is None or theta is self.theta0) and (metric, index) == (SUMMARY_GRADIENT_METRIC, self.n_years - 1):
-            _, value, grad = self._at_theta0()
-            return value, grad
         theta = self.theta0 if theta is None else theta
-        return _jit_value_and_grad(theta, self.geometry_arrays, *self.static, metric, index)
+        return _jit_value_and_grad(theta, self.geometry_arrays, *self.static, metric, self.year_index(year))
 
     def table(self, theta=None) -> pd.DataFrame:
         """The yearly plan table (``plan.csv``)."""
