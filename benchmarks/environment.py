@@ -8,7 +8,10 @@ Run: python benchmarks/environment.py [--draws 100000] [--repeats 3] [--dtype fl
   "with" is the plan model as it is;
 - ``planner.plan("ai1-100gw")`` end to end (geometry, density tables, compile, tables), once with the environment
   and once with the density tables and environment columns replaced by stand-ins of the same shapes (what the plan
-  cost before them). Each end-to-end run starts from empty in-memory caches.
+  cost before them). Each end-to-end run starts from empty in-memory caches;
+- ``orbital plan`` (the command, every file and plot) in fresh processes, with the environment and without it (the
+  stand-ins above, and no altitude-trade plot), alternating: the first run of each with empty caches, then
+  ``--cli-runs`` - 1 runs with the caches the command keeps between runs (compiled kernels, density tables).
 Target: the environment adds no more than 25 % to either. Compile times reported separately.
 """
 
@@ -16,7 +19,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import jax
 import jax.numpy as jnp
@@ -32,11 +40,14 @@ SHELL_OUTPUTS = ("shell_natural_lifetime_yr", "shell_capacity")
 
 
 @contextlib.contextmanager
-def environment_off(tables: bool = False):
+def environment_off(tables: bool = False, trade_plot: bool = False):
     """The plan model as it was before the environment: no hazard in the cohorts, zeros for the environment's
-    columns (same shapes), and with ``tables`` stand-in density tables in the geometry. Applies to what is traced
-    (compiled) inside the block."""
+    columns (same shapes), with ``tables`` stand-in density tables in the geometry, with ``trade_plot`` an empty
+    altitude-trade plot. Applies to what is traced (compiled) inside the block."""
+    from orbital.planner import outputs, plots
+
     saved = plan_model.fleet_hazard, plan_model.environment_columns, geometry.density_tables
+    saved_trade = outputs.altitude_trade, plots.plot_altitude_trade
 
     def zero_columns(design, env, collisions, env_in, mass, shares, out, per_gw):
         zeros = jnp.zeros_like(out["gw_launched"])
@@ -51,10 +62,16 @@ def environment_off(tables: bool = False):
     plan_model.environment_columns = zero_columns
     if tables:
         geometry.density_tables = _stand_in_tables
+    if trade_plot:
+        import matplotlib.figure
+
+        outputs.altitude_trade = lambda scenario: None
+        plots.plot_altitude_trade = lambda trade, title="": matplotlib.figure.Figure()
     try:
         yield
     finally:
         plan_model.fleet_hazard, plan_model.environment_columns, geometry.density_tables = saved
+        outputs.altitude_trade, plots.plot_altitude_trade = saved_trade
 
 
 def timed(fn, thetas, repeats):
@@ -129,17 +146,60 @@ def end_to_end():
     print(f"  + altitude_trade for altitude_trade.png (orbital plan's file set): {trade:6.2f} s")
 
 
+def orbital_plan(runs: int):
+    """``orbital plan`` in fresh processes, alternating without and with the environment, each with its own
+    cache folders (empty for its first run)."""
+    times = {"without": [], "with": []}
+    with tempfile.TemporaryDirectory() as scratch:
+        for run in range(runs):
+            for variant in times:
+                env = dict(
+                    os.environ,
+                    ORBITAL_COMPILE_CACHE=str(Path(scratch, variant, "jax")),
+                    ORBITAL_TABLE_CACHE=str(Path(scratch, variant, "tables")),
+                    MPLBACKEND="Agg",
+                )
+                out = Path(scratch, variant, f"plan-{run}")
+                command = [sys.executable, __file__, f"--run-orbital-plan-{variant}", str(out)]
+                t0 = time.perf_counter()
+                subprocess.run(command, env=env, check=True, capture_output=True)
+                times[variant].append(time.perf_counter() - t0)
+    print(f"orbital plan (the command, fresh processes, {runs} runs each, alternating)")
+    first = times["with"][0] / times["without"][0]
+    print(
+        f"  empty caches:   without {times['without'][0]:6.1f} s   with {times['with'][0]:6.1f} s  ratio {first:5.2f}"
+    )
+    if runs > 1:
+        without, with_env = min(times["without"][1:]), min(times["with"][1:])
+        print(f"  caches kept:    without {without:6.1f} s   with {with_env:6.1f} s  ratio {with_env / without:5.2f}")
+
+
+def _run_orbital_plan(variant: str, out: str):
+    from orbital.cli import app
+
+    context = environment_off(tables=True, trade_plot=True) if variant == "without" else contextlib.nullcontext()
+    with context:
+        app(["plan", "--out", out], standalone_mode=False)
+
+
 def main():
+    for variant in ("with", "without"):
+        flag = f"--run-orbital-plan-{variant}"
+        if len(sys.argv) == 3 and sys.argv[1] == flag:
+            return _run_orbital_plan(variant, sys.argv[2])
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--draws", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--dtype", choices=("float32", "float64"), default="float64")
     parser.add_argument("--skip-plan", action="store_true", help="Monte Carlo only")
+    parser.add_argument("--cli-runs", type=int, default=3, help="orbital plan runs of each variant (0: none)")
     args = parser.parse_args()
     jax.config.update("jax_enable_x64", args.dtype == "float64")
     monte_carlo(args.draws, args.repeats, args.dtype)
     if not args.skip_plan:
         end_to_end()
+    if args.cli_runs:
+        orbital_plan(args.cli_runs)
 
 
 if __name__ == "__main__":

@@ -61,27 +61,44 @@ def _print_error(message: str):
 # Compiled kernels are kept between CLI runs in this folder (JAX's persistent compilation cache): a second
 # `orbital plan` skips most of its compilation. ORBITAL_COMPILE_CACHE=off turns it off; a path moves it.
 COMPILE_CACHE_ENV = "ORBITAL_COMPILE_CACHE"
+# The host-side tables a plan builds from reference models (NRLMSIS density by inclination) are kept here, so a
+# second run does not evaluate the model again. ORBITAL_TABLE_CACHE=off turns it off; a path moves it.
+TABLE_CACHE_ENV = "ORBITAL_TABLE_CACHE"
+
+
+def _cache_dir(setting_name: str, leaf: str) -> Path | None:
+    import os
+
+    setting = os.environ.get(setting_name)
+    if setting is not None:
+        return None if setting.strip().lower() in ("", "0", "off", "false", "no") else Path(setting).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "orbital-compute" / leaf
 
 
 def compile_cache_dir() -> Path | None:
     """The CLI's compilation cache folder: $ORBITAL_COMPILE_CACHE, else $XDG_CACHE_HOME/orbital-compute/jax,
     else ~/.cache/orbital-compute/jax; None when $ORBITAL_COMPILE_CACHE is off, 0, false, no or empty."""
-    import os
-
-    setting = os.environ.get(COMPILE_CACHE_ENV)
-    if setting is not None:
-        return None if setting.strip().lower() in ("", "0", "off", "false", "no") else Path(setting).expanduser()
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "orbital-compute" / "jax"
+    return _cache_dir(COMPILE_CACHE_ENV, "jax")
 
 
-def _use_compile_cache(jax):
-    """Turn on JAX's persistent compilation cache for this CLI process only (importing the library never does)."""
+def table_cache_dir() -> Path | None:
+    """The CLI's table cache folder: $ORBITAL_TABLE_CACHE, else $XDG_CACHE_HOME/orbital-compute/tables, else
+    ~/.cache/orbital-compute/tables; None when $ORBITAL_TABLE_CACHE is off, 0, false, no or empty."""
+    return _cache_dir(TABLE_CACHE_ENV, "tables")
+
+
+def _use_caches(jax):
+    """Turn on JAX's persistent compilation cache and the table cache for this CLI process only (importing the
+    library never does)."""
     folder = compile_cache_dir()
     if folder is not None and jax.config.jax_compilation_cache_dir is None:
         jax.config.update("jax_compilation_cache_dir", str(folder))
         # The kernels compile in 0.1-10 s each; the default floor of 1 s would leave the many small ones out.
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.1)
+    from orbital.environment import atmosphere
+
+    atmosphere.keep_tables_in(table_cache_dir())
 
 
 def _friendly(command):
@@ -95,7 +112,7 @@ def _friendly(command):
         # The CLI process's own setting (it owns the process): plans and budgets in float64. Library callers
         # choose for themselves; nothing in the library flips it.
         jax.config.update("jax_enable_x64", True)
-        _use_compile_cache(jax)
+        _use_caches(jax)
         # Never reach the network: astropy may otherwise fetch a leap-second table when its bundled ones are
         # near expiry (docs/security.md); the bundled table is then used as it is.
         from astropy.utils import iers

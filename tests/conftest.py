@@ -12,6 +12,7 @@ jax.config.update("jax_enable_x64", True)
 os.environ.setdefault("MPLBACKEND", "Agg")
 # CLI runs in the tests write nothing into the user's cache (tests/test_compile_cache.py sets it per run).
 os.environ.setdefault("ORBITAL_COMPILE_CACHE", "off")
+os.environ.setdefault("ORBITAL_TABLE_CACHE", "off")
 
 
 @pytest.fixture(scope="session")

@@ -108,6 +108,26 @@ def test_later_cycles_follow_period_amplitude_and_phase():
     assert grad == pytest.approx(110.0, rel=0.01)
 
 
+def test_leaving_out_cycles_not_yet_started_changes_nothing():
+    """``latest_year`` drops the cycles that cannot have started by then: the same numbers, bit for bit, at the
+    ends of the period and phase ranges, for every month up to it; and so for the gradients."""
+    latest = 2045.0
+    months = jnp.asarray(np.arange(2020.0, latest, 1.0 / 12.0))
+    for period in (8.0, 11.0, 15.0):
+        for shift in (-5.0, 0.0, 5.0):
+            cycle = solar_cycle.SolarCycle(period_yr=period, phase_shift_yr=shift, amplitude_scale=1.7)
+            full = np.asarray(solar_cycle.f107_sfu(months, cycle))
+            cut = np.asarray(solar_cycle.f107_sfu(months, cycle, latest_year=latest))
+            assert np.array_equal(full, cut), (period, shift)
+
+    def total(params, latest_year=None):
+        cycle = solar_cycle.SolarCycle(period_yr=params[0], phase_shift_yr=params[1], amplitude_scale=params[2])
+        return jnp.sum(solar_cycle.f107_sfu(months, cycle, latest_year=latest_year))
+
+    params = jnp.asarray([8.0, -5.0, 1.2])
+    assert np.array_equal(jax.grad(total)(params), jax.grad(lambda p: total(p, latest))(params))
+
+
 def test_environment_bad_input_is_one_line():
     with pytest.raises(ValueError, match=r"amplitude_scale=3 is outside the allowed range \[0, 2\]"):
         solar_cycle.SolarCycle(amplitude_scale=3.0)

@@ -202,8 +202,9 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
             rate = base + per_operating * jnp.sum(operating) + jnp.sum(per_pool * state.pool_gw)
             # The hazard strikes first; failures and retirement then apply to the survivors. This year's
             # cohort is exposed for half a year on average (launches spread over the year).
-            exposure = jnp.where(cohort_index == i, 0.5, 1.0)
-            struck = -jnp.expm1(-rate * exposure)
+            # Two exposures only, so two transcendentals a step rather than one per cohort (Monte Carlo runs
+            # this for every draw).
+            struck = jnp.where(cohort_index == i, -jnp.expm1(-rate * 0.5), -jnp.expm1(-rate))
             gw_struck = jnp.sum(operating * struck)
             operating = operating - operating * struck
             fleet_out = dict(collision_hazard_per_yr=rate, gw_collision_lost=gw_struck)

@@ -16,14 +16,20 @@ than over the equator, is not followed. F10.7 is both the daily and the 81-day v
 day-to-day flux), Ap the daily value. The F10.7 and Ap are always passed to pymsis, so it never reads or downloads
 its index files.
 
-The table (log density on an altitude x F10.7 x Ap grid) is built at run time in a few seconds and kept in memory
-per inclination (``functools.lru_cache``); nothing is written to disk.
+The table (log density on an altitude x F10.7 x Ap grid) is built at run time in a second or two per inclination
+and kept in memory (``functools.lru_cache``). The library writes nothing to disk; a program that owns its process
+(the ``orbital`` commands) may also keep the tables between runs in a folder it names (``keep_tables_in``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import hashlib
 import math
+import os
+import tempfile
+from pathlib import Path
 from typing import NamedTuple
 
 import jax
@@ -123,12 +129,70 @@ def orbit_average_density_kg_m3(altitude_km, f107_sfu, ap, inclination_deg=53.0)
 
 @functools.lru_cache(maxsize=32)
 def _table(inclination_deg: float, grid: DensityGrid) -> core.DensityTable:
-    f107, ap = np.meshgrid(np.asarray(grid.f107_sfu), np.asarray(grid.ap), indexing="ij")
-    rho = _msis_mean(grid.altitude_km, f107.ravel(), ap.ravel(), inclination_deg)  # (n_f * n_ap, n_alt)
-    log_rho = np.log(rho).reshape(len(grid.f107_sfu), len(grid.ap), len(grid.altitude_km)).transpose(2, 0, 1)
+    log_rho = _stored_log_density(inclination_deg, grid)
+    if log_rho is None:
+        f107, ap = np.meshgrid(np.asarray(grid.f107_sfu), np.asarray(grid.ap), indexing="ij")
+        rho = _msis_mean(grid.altitude_km, f107.ravel(), ap.ravel(), inclination_deg)  # (n_f * n_ap, n_alt)
+        log_rho = np.log(rho).reshape(len(grid.f107_sfu), len(grid.ap), len(grid.altitude_km)).transpose(2, 0, 1)
+        _store_log_density(inclination_deg, grid, log_rho)
     return core.DensityTable(
         np.asarray(grid.altitude_km), np.asarray(grid.f107_sfu), np.asarray(grid.ap), np.ascontiguousarray(log_rho)
     )
+
+
+# --- tables kept between runs (only where a program asks for it) -------------------------------------------------
+_kept_in: list[Path] = []  # the folder set by keep_tables_in; empty: nothing read from or written to disk
+
+
+def keep_tables_in(folder) -> None:
+    """Keep the density tables between processes in ``folder`` (None: in memory only, the default). For programs
+    that own their process, like JAX's compilation-cache setting: the ``orbital`` commands use it so that a plan
+    does not run NRLMSIS again for the inclinations an earlier run tabulated. Each file is named by a digest of
+    everything the table depends on (NRLMSIS and pymsis versions, inclination, grid, averaging points), written
+    atomically, and rebuilt if it cannot be read or does not match."""
+    _kept_in.clear()
+    if folder is not None:
+        _kept_in.append(Path(folder))
+
+
+def _table_file(inclination_deg: float, grid: DensityGrid) -> Path | None:
+    if not _kept_in:
+        return None
+    key = repr(
+        (MSIS_VERSION, pymsis.__version__, inclination_deg, grid, N_ARG_LATITUDE, N_LONGITUDE, SEASON_DAYS)
+    ).encode()
+    return _kept_in[0] / f"msis-density-{hashlib.sha256(key).hexdigest()[:32]}.npy"
+
+
+def _stored_log_density(inclination_deg: float, grid: DensityGrid) -> np.ndarray | None:
+    path = _table_file(inclination_deg, grid)
+    if path is None or not path.is_file():
+        return None
+    try:
+        values = np.load(path, allow_pickle=False)
+    except (OSError, ValueError):
+        return None
+    shape = (len(grid.altitude_km), len(grid.f107_sfu), len(grid.ap))
+    ok = values.shape == shape and values.dtype == np.float64 and bool(np.all(np.isfinite(values)))
+    return values if ok else None
+
+
+def _store_log_density(inclination_deg: float, grid: DensityGrid, log_rho: np.ndarray) -> None:
+    path = _table_file(inclination_deg, grid)
+    if path is None:
+        return
+    # A cache: a folder that cannot be written costs only the rebuild next time, so it never fails the plan.
+    temporary = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".msis-", suffix=".npy")
+        with os.fdopen(handle, "wb") as out:
+            np.save(out, np.ascontiguousarray(log_rho, dtype=np.float64), allow_pickle=False)
+        os.replace(temporary, path)
+    except OSError:
+        if temporary is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary)
 
 
 def density_table(inclination_deg=53.0, grid: DensityGrid = DEFAULT_GRID) -> core.DensityTable:

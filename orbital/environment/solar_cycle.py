@@ -21,7 +21,7 @@ import equinox as eqx
 import jax.numpy as jnp
 import numpy as np
 
-from launch.validation import check_parameters, parameter
+from launch.validation import check_parameters, parameter, parameter_specs
 from orbital import data
 
 TABLE_FILE = "f107-cycle25-monthly.csv"
@@ -87,14 +87,25 @@ def cycle25_table() -> tuple[np.ndarray, np.ndarray]:
     return rows[:, 0], rows[:, 1]
 
 
-def f107_sfu(year, cycle: SolarCycle):
+def f107_sfu(year, cycle: SolarCycle, *, latest_year: float | None = None):
     """Pure JAX: monthly-smoothed F10.7 (sfu) at decimal ``year``: the table (its first value before it, the
-    minimum after it) plus the parametric cycles 26 onwards."""
+    minimum after it) plus the parametric cycles 26 onwards.
+
+    ``latest_year`` (a Python number, optional): no ``year`` is later. Cycles that cannot have started by then,
+    with the period and phase shift anywhere in their declared ranges, add exactly zero and are left out of the
+    computation (the plan evaluates this for every Monte Carlo draw: half the cycles over a 19-year plan)."""
     years, values = (jnp.asarray(x) for x in cycle25_table())
     year = jnp.asarray(year)
     table = jnp.interp(year, years, values, left=values[0], right=F107_MIN_SFU)
+    n_cycles = N_LATER_CYCLES
+    if latest_year is not None:
+        specs = parameter_specs(SolarCycle)
+        earliest_start = CYCLE25_START_YR + specs["phase_shift_yr"].low
+        shortest_period = specs["period_yr"].low
+        # Cycle k can have started by latest_year only if earliest_start + k shortest_period < latest_year.
+        n_cycles = min(N_LATER_CYCLES, max(0, math.ceil((float(latest_year) - earliest_start) / shortest_period) - 1))
     later = 0.0
-    for k in range(1, N_LATER_CYCLES + 1):
+    for k in range(1, n_cycles + 1):
         start = CYCLE25_START_YR + k * cycle.period_yr + cycle.phase_shift_yr
         later = later + cycle_shape(year - start)
     return table + cycle.amplitude_scale * (F107_PEAK_SFU - F107_MIN_SFU) * later

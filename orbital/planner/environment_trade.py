@@ -69,14 +69,19 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
     beta = beta_angle_deg(fleet, start + TimeDelta(np.arange(days) * SECONDS_PER_DAY, format="sec"))
     n = len(altitudes)
     per_shell = [fleet.shell_index == k for k in range(n)]
-    eclipse = np.array([closed_forms.eclipse_fraction(h, beta[m]).mean() for h, m in zip(altitudes, per_shell)])
-    longest = np.array([closed_forms.eclipse_duration_min(h, beta[m]).max() for h, m in zip(altitudes, per_shell)])
+    # Every sampled satellite at once (one evaluation of each closed form), then per altitude.
+    sat_altitudes = altitudes[fleet.shell_index][:, None]
+    eclipse_all = closed_forms.eclipse_fraction(sat_altitudes, beta)
+    longest_all = closed_forms.eclipse_duration_min(sat_altitudes, beta)
+    eclipse = np.array([eclipse_all[m].mean() for m in per_shell])
+    longest = np.array([longest_all[m].max() for m in per_shell])
     ram = np.array([ram_factor(beta[m]).mean() for m in per_shell])
 
     design = scenario.satellite_design()
     env = _environment(scenario)
     life = study.start_year + design.design_life_years * (np.arange(LIFE_SAMPLES) + 0.5) / LIFE_SAMPLES
-    f107 = np.clip(np.asarray(f107_sfu(life, env.solar_cycle()), float), 60.0, 360.0)
+    with jax.enable_x64(True):
+        f107 = np.clip(np.asarray(_f107_sfu(jnp.asarray(life), env.solar_cycle()), float), 60.0, 360.0)
     profile_km = np.arange(
         drag.REENTRY_ALTITUDE_KM - PROFILE_STEP_KM, altitudes.max() + PROFILE_STEP_KM, PROFILE_STEP_KM
     )
@@ -87,12 +92,14 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
         m = jax.tree.map(
             np.asarray, _roll_up(design, *(jnp.asarray(x, float) for x in (longest, altitudes, density, ram)))
         )
-    lifetime_s = []
-    for k, h in enumerate(altitudes):
-        heights, step = drag.decay_heights_km(h, xp=np)
-        decay = np.exp(np.interp(heights, profile_km, np.log(rho)))
-        rate = -np.asarray(drag.decay_rate_km_s(decay, heights, design.drag_coefficient, 1.0, 1.0), float)
-        lifetime_s.append(np.sum(step / rate) * float(m.dry_kg[k]) / float(m.drag_area_m2[k]))
+    with jax.enable_x64(True):
+        unit_lifetime_s = np.asarray(
+            _unit_lifetimes_s(
+                *(jnp.asarray(x, float) for x in (altitudes, profile_km, np.log(rho), design.drag_coefficient))
+            ),
+            float,
+        )
+    lifetime_s = unit_lifetime_s * np.asarray(m.dry_kg, float) / np.asarray(m.drag_area_m2, float)
     rows = dict(
         altitude_km=altitudes,
         eclipse_fraction=eclipse,
@@ -161,6 +168,22 @@ def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
             stacked, debris.FluxTable(*(jnp.asarray(x) for x in table)), jnp.asarray(altitudes), TRADE_FLEET_SATELLITES
         )
     return {name: np.asarray(value, float) for name, value in columns.items()}
+
+
+_f107_sfu = jax.jit(f107_sfu)
+
+
+@jax.jit
+def _unit_lifetimes_s(altitudes_km, profile_km, log_density_profile, drag_coefficient):
+    """Per altitude: the natural decay time (s) to re-entry of a satellite with m / A = 1 kg/m^2 through the life-mean
+    density profile (log-linear between its points), midpoint rule over ``drag.decay_heights_km``'s steps."""
+
+    def one(altitude_km):
+        heights, step = drag.decay_heights_km(altitude_km)
+        density = jnp.exp(jnp.interp(heights, profile_km, log_density_profile))
+        return drag.decay_time_s(density, heights, step, drag_coefficient, 1.0, 1.0)
+
+    return jax.vmap(one)(altitudes_km)
 
 
 @jax.jit

@@ -289,7 +289,8 @@ def environment_inputs(design, env, collisions, geo, mass, shares, start_year, n
     """Drag, decay, band overlaps and capacities, and the collision hazard's parts, per year and shell."""
     dtype = shares.dtype
     years = start_year + jnp.arange(n_years, dtype=dtype)
-    f107 = jnp.mean(f107_sfu(years[:, None] + QUARTERS[None, :], env.solar_cycle()), axis=1)  # yearly mean
+    quarters = years[:, None] + QUARTERS[None, :]
+    f107 = jnp.mean(f107_sfu(quarters, env.solar_cycle(), latest_year=start_year + n_years), axis=1)  # yearly mean
     density = jax.vmap(shell_density)(f107)  # (years, shells)
     force = drag.drag_force_n(density, geo["altitude_km"], design.drag_coefficient, mass.drag_area_m2)
     # The decay integral scales as m / (C_D A): the geometry holds it for 1 kg/m^2 at each (F10.7, Ap) node.

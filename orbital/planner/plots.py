@@ -8,11 +8,11 @@ import pandas as pd
 from orbital.planner.geometry import Geometry
 
 
-def _figure(width=9.0, height=5.0):
+def _figure(width=9.0, height=5.0, layout="constrained"):
     # A bare Figure (no pyplot): no GUI backend is needed to save it, and the process's backend stays as it is.
     from matplotlib.figure import Figure
 
-    return Figure(figsize=(width, height), layout="constrained")
+    return Figure(figsize=(width, height), layout=layout)
 
 
 def _integer_years(ax):
@@ -200,7 +200,9 @@ def plot_cost_bands(bands: pd.DataFrame, title: str = ""):
 def plot_altitude_trade(trade: pd.DataFrame, title: str = ""):
     """One design against altitude (``orbital.planner.environment_trade.altitude_trade``): eclipses, propellant
     over the design life, natural lifetime, collision risk, radiation dose and kW/t."""
-    fig = _figure(18.0, 7.0)
+    # Fixed margins: the constrained layout of seven panels doubled the time to save the figure (1.3 s against 0.5 s).
+    fig = _figure(18.0, 7.0, layout=None)
+    fig.subplots_adjust(left=0.05, right=0.985, bottom=0.08, top=0.88, wspace=0.3, hspace=0.28)
     axes = fig.subplots(2, 4, sharex=True)
     h = trade["altitude_km"].to_numpy()
     ax = axes[0, 0]
