@@ -1,15 +1,17 @@
 """Trapped-radiation statistics on the fleet engine against the illumination statistics, same fleet, same run.
 
 Per-satellite mean integral fluxes (24 channels: AP8 protons and AE8 electrons) and time in the South Atlantic
-Anomaly over a day at 60 s steps (``orbital.radiation_scan.radiation``), against ``orbital.illumination``
-on the same circular fleet (half a 550 km / 53 deg Walker shell, half a 650 km sun-synchronous one). Compile time
-is excluded (a warm-up run first); the best of ``--repeats`` runs is reported, in satellite-steps per second of
-wall time, with the ratio of wall times and of the process's CPU times (all threads; steadier than wall time on a
-shared machine, where the other jobs' load stretches wall time unevenly between a short and a long run).
+Anomaly over a day at 60 s steps (``orbital.radiation_scan.radiation``) by each method for circular fleets
+("torus", the default; "layers"; and "per-step", the reference, with ``--per-step``), against
+``orbital.illumination`` on the same circular fleet (half a 550 km / 53 deg Walker shell, half a 650 km
+sun-synchronous one: two track classes). Compile time is excluded (a warm-up run first); the best of ``--repeats``
+runs is reported, in satellite-steps per second of wall time, with each method's ratio to illumination in wall time
+and in the process's CPU time (all threads; steadier than wall time on a shared machine, where the other jobs' load
+stretches wall time unevenly between a short and a long run).
 
     python benchmarks/radiation.py                  # 100,000 satellites
     python benchmarks/radiation.py --sats 20000     # on a loaded machine
-    python benchmarks/radiation.py --reference      # the general per-step path (altitude_layers=False)
+    python benchmarks/radiation.py --per-step       # also the per-step reference path
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ def main():
     parser.add_argument("--sats", type=int, default=100_000)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--dtypes", default="float32,float64")
-    parser.add_argument("--reference", action="store_true", help="radiation's general per-step path")
+    parser.add_argument("--per-step", action="store_true", help="also radiation's per-step reference path")
     args = parser.parse_args()
     jax.config.update("jax_enable_x64", True)
     import orbital
@@ -70,22 +72,23 @@ def main():
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores (load {load:.1f}), "
         f"{jax.device_count()} x {jax.devices()[0].platform}, jax {jax.__version__}; {n:,} satellites x {STEPS} steps"
     )
-    layers = not args.reference
+    methods = ["torus", "layers"] + (["per-step"] if args.per_step else [])
+    steps = n * STEPS
     for dtype in args.dtypes.split(","):
         light_s, light_cpu = best_of(
             lambda d=dtype: orbital.illumination(fleet, "2027-01-01", 1.0, dtype=d), args.repeats
         )
-        rad_s, rad_cpu = best_of(
-            lambda d=dtype: radiation(fleet, "2027-01-01", 1.0, weight=0.5, dtype=d, altitude_layers=layers),
-            args.repeats,
-        )
-        steps = n * STEPS
-        print(
-            f"{dtype}: illumination {light_s:7.2f} s ({steps / light_s:10.3g} sat-steps/s, CPU {light_cpu:6.2f} s)   "
-            f"radiation{'' if layers else ' (reference path)'} {rad_s:7.2f} s ({steps / rad_s:10.3g} sat-steps/s, "
-            f"CPU {rad_cpu:6.2f} s)   radiation / illumination: wall {rad_s / light_s:5.2f}x, "
-            f"CPU {rad_cpu / light_cpu:5.2f}x"
-        )
+        line = [f"{dtype}: illumination {light_s:6.2f} s ({steps / light_s:8.3g} sat-steps/s, CPU {light_cpu:6.2f} s)"]
+        for method in methods:
+            rad_s, rad_cpu = best_of(
+                lambda d=dtype, m=method: radiation(fleet, "2027-01-01", 1.0, weight=0.5, dtype=d, method=m),
+                args.repeats,
+            )
+            line.append(
+                f"{method} {rad_s:6.2f} s ({steps / rad_s:8.3g} sat-steps/s, CPU {rad_cpu:6.2f} s; "
+                f"x illumination: wall {rad_s / light_s:5.2f}, CPU {rad_cpu / light_cpu:5.2f})"
+            )
+        print("\n    ".join(line), flush=True)
 
 
 if __name__ == "__main__":
