@@ -252,8 +252,7 @@ def _torus_means(fleet: Fleet, grid, table: core.TrappedGrid, threshold, step_s:
     node longitudes part by that much a day (9 m on the ground), far inside a 5 deg table cell."""
     n_time = grid.offsets_s.size
     elements = fleet.elements_at(grid)
-    semi_major_axis_km = jnp.asarray(np.asarray(elements.semi_major_axis_km), dtype)
-    index, weight = (np.asarray(x) for x in _jit_altitude_cell(table, semi_major_axis_km - EARTH_RADIUS_KM))
+    index, weight = _altitude_cells(elements, table, dtype)
     keys = np.stack(
         [
             index.astype(float),
@@ -310,6 +309,13 @@ def _torus_means(fleet: Fleet, grid, table: core.TrappedGrid, threshold, step_s:
     return stepped
 
 
+def _altitude_cells(elements, table: core.TrappedGrid, dtype):
+    """(sat,) altitude-cell index and weight of circular ``elements``: the same function on the same ``dtype``
+    numbers as the per-step path applies chunk by chunk (a circular orbit's semi-major axis is constant)."""
+    semi_major_axis_km = jnp.asarray(np.asarray(elements.semi_major_axis_km), dtype)
+    return tuple(np.asarray(x) for x in _jit_altitude_cell(table, semi_major_axis_km - EARTH_RADIUS_KM))
+
+
 def _altitude_layers(fleet: Fleet, grid, table: core.TrappedGrid, dtype):
     """(``core.TrappedLayers`` at the fleet's distinct altitude cells, (sat,) int32 layer of each satellite), or
     (None, None) for SGP4 fleets and for circular ones whose cut would pass ``LAYERS_MAX_BYTES``. A circular
@@ -317,8 +323,7 @@ def _altitude_layers(fleet: Fleet, grid, table: core.TrappedGrid, dtype):
     function on the same ``dtype`` numbers."""
     if fleet.kind != "circular":
         return None, None
-    semi_major_axis_km = jnp.asarray(np.asarray(fleet.elements_at(grid).semi_major_axis_km), dtype)
-    index, weight = (np.asarray(x) for x in _jit_altitude_cell(table, semi_major_axis_km - EARTH_RADIUS_KM))
+    index, weight = _altitude_cells(fleet.elements_at(grid), table, dtype)
     cells, layer_index = np.unique(np.stack([index.astype(weight.dtype), weight], axis=1), axis=0, return_inverse=True)
     n_cells = (table.n_lat - 1) * (table.n_lon - 1)
     if len(cells) * n_cells * 4 * table.ln_flux.shape[1] * np.dtype(dtype).itemsize > LAYERS_MAX_BYTES:

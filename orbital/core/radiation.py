@@ -338,16 +338,6 @@ def torus_field_from_ln_flux(ln_flux_nodes, saa_channel: int, ln_saa_threshold, 
     return jnp.concatenate([jnp.exp(channel_major), inside[None]], axis=0).reshape(-1, n_u, n_node)
 
 
-def torus_field(
-    layers: TrappedLayers, layer_index, inclination_rad, n_u: int, n_node: int, saa_channel: int, ln_saa_threshold
-):
-    """(channels + 1, n_u, n_node): one track class's integral fluxes and anomaly indicator at its torus nodes
-    (``torus_cells``, ``ln_flux_at_cells``, ``torus_field_from_ln_flux``). Callers on a CPU jit the three apart:
-    XLA fuses them into one loop that recomputes the cells per gathered number (measured ~10x slower)."""
-    rows, weights = torus_cells(layers, layer_index, inclination_rad, n_u, n_node)
-    return torus_field_from_ln_flux(ln_flux_at_cells(layers, rows, weights), saa_channel, ln_saa_threshold, n_u, n_node)
-
-
 def _half_turns(frequencies, step_rad, n_steps):
     """(exp(i x), exp(i K x)) with x = (frequency x step mod 2 pi) / 2, per frequency: the half phase a mode advances
     in one step and in K steps."""
@@ -444,8 +434,8 @@ def torus_read(means, n_u: int, n_node: int, arg_latitude_rad, node_rad):
 
 def torus_means(field, gain):
     """(n_u * n_node, channels + 1) one track class's window means for every start on its torus grid, rows u-major
-    as ``torus_read`` takes them, from its ``torus_field`` and ``torus_gain``: mean integral flux of each channel,
-    then the share of steps in the anomaly."""
+    as ``torus_read`` takes them, from its field (``torus_field_from_ln_flux``) and ``torus_gain``: mean integral
+    flux of each channel, then the share of steps in the anomaly."""
     means = torus_filtered(field, gain)
     return means.reshape(means.shape[0], -1).T
 
