@@ -34,7 +34,7 @@ from jax import lax
 from launch.validation import any_traced, check_range
 from orbital import design as design_module
 from orbital.core import lighting as kernels
-from orbital.core import orbits, power
+from orbital.core import orbits, power, stats
 from orbital.core.constants import (
     EARTH_RADIUS_KM,
     SECONDS_PER_HOUR,
@@ -58,7 +58,7 @@ from orbital.fleet_scan import (
     window_chunk_steps,
     working_dtype,
 )
-from orbital.lighting import STATISTICS, IlluminationStats, first_step_fraction, illumination
+from orbital.lighting import STATISTICS, IlluminationStats, first_step_fraction, folded_statistics, illumination
 from orbital.timescales import uniform_grid
 from thermal import core as thermal_core
 from thermal.constants import STEFAN_BOLTZMANN_W_M2_K4
@@ -84,10 +84,12 @@ class BudgetParams(eqx.Module):
 
 
 class BudgetState(NamedTuple):
-    """The budget scan's carry: the power and the thermal models' own states, side by side."""
+    """The budget scan's carry: the power and the thermal models' own states, side by side; when the budget folds
+    the window's illumination statistics itself (batteries sized in advance: one pass), their running state too."""
 
     power: power.PowerState
     thermal: thermal_core.TransientState
+    illumination: stats.IlluminationState | None = None
 
 
 def budget_init(params: BudgetParams, radiator_temperature_k, heat_w) -> BudgetState:
@@ -161,6 +163,7 @@ def _budget_scan(
     step_s,
     with_sin_beta,
     series_weights=None,
+    day_index=None,
 ):
     """Scan one chunk: ``terms_at(x)`` gives the (sat,) fraction and sin beta of one instant from the slice ``x``
     of ``steps``; equal to ``_per_step_scan`` up to rounding.
@@ -181,7 +184,9 @@ def _budget_scan(
     number each and the rest runs as a few passes per tile (the per-step formulation ran about 11 loops a step).
     ``with_sin_beta`` False (sun-tracking arrays, whose cosine is 1 whatever the beta angle) leaves sin beta out.
     ``series_weights`` (block,), zero for padded satellites: the result is then ``(state, (chunk,) series)``, the
-    weighted sum of the compute power the block's satellites deliver at each step.
+    weighted sum of the compute power the block's satellites deliver at each step. A ``state`` that carries
+    illumination statistics has them folded from the tile's fractions (``orbital.core.stats``, ``day_index`` the
+    chunk's UTC day of each step): the same statistics as ``orbital.illumination``, from the same geometry.
     """
     p, th = params.power, params.thermal
     hours = step_s / SECONDS_PER_HOUR
@@ -210,9 +215,11 @@ def _budget_scan(
         after = jnp.where(keep, newton_radiator_k(radiator_k, load_w, radiating_w_k4, capacity_w_k)[0], radiator_k)
         return after, after
 
+    fold_illumination = state.illumination is not None
+
     def body(carry, tile):
-        x, flux, age, keep = tile
-        sums, battery_in_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k = carry
+        x, flux, age, keep, days = tile
+        sums, battery_in_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k, lit = carry
         illuminated, sin_beta = jax.vmap(terms_at)(x)
         if not with_sin_beta:
             sin_beta = jnp.zeros_like(illuminated)
@@ -231,6 +238,9 @@ def _budget_scan(
         sums = tuple(total + _tile_fold(jnp.add, jnp.where(kept, w * hours, 0.0)) for total, w in zip(sums, increments))
         # A padded instant leaves the battery and radiator as they were, so folding it changes no extreme.
         chip_k = jnp.where(kept, radiator_after_k + heat_w * th.thermal_resistance_k_w, -jnp.inf)
+        if fold_illumination:
+            for k in range(TILE_STEPS):
+                lit = stats.step(lit, illuminated[k], days[k], keep[k])
         carry = (
             sums,
             battery_wh,
@@ -239,11 +249,18 @@ def _budget_scan(
             jnp.minimum(min_radiator_k, _tile_fold(jnp.minimum, radiator_after_k)),
             jnp.maximum(max_radiator_k, _tile_fold(jnp.maximum, radiator_after_k)),
             jnp.maximum(max_chip_k, _tile_fold(jnp.maximum, chip_k)),
+            lit,
         )
         fleet_w = None if series_weights is None else jnp.where(keep, flow.compute_w @ series_weights, 0.0)
         return carry, fleet_w
 
     energy, thermal = state.power, state.thermal
+    # The chunk's sunlit sum starts from zero and is added once, as in orbital.illumination (float32 rounding).
+    lit = (
+        state.illumination._replace(sunlit_sum=jnp.zeros_like(state.illumination.sunlit_sum))
+        if fold_illumination
+        else None
+    )
     start = (
         (jnp.zeros_like(energy.array_wh), energy.load_wh, energy.compute_wh, energy.loss_wh, energy.curtailed_wh),
         energy.battery_wh,
@@ -252,10 +269,14 @@ def _budget_scan(
         thermal.min_radiator_k,
         thermal.max_radiator_k,
         thermal.max_chip_k,
+        lit,
     )
-    tiles = (jax.tree.map(tiled, steps), tiled(flux_factor), tiled(age_years), tiled(valid, False))
+    days = tiled(day_index) if fold_illumination else jnp.zeros((n_tiles, TILE_STEPS), jnp.int32)
+    tiles = (jax.tree.map(tiled, steps), tiled(flux_factor), tiled(age_years), tiled(valid, False), days)
     carry, fleet_w = lax.scan(body, start, tiles)
-    sums, battery_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k = carry
+    sums, battery_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k, lit = carry
+    if fold_illumination:
+        lit = lit._replace(sunlit_sum=state.illumination.sunlit_sum + lit.sunlit_sum)
     new_state = BudgetState(
         energy._replace(
             battery_wh=battery_wh,
@@ -274,6 +295,7 @@ def _budget_scan(
             max_radiator_k=max_radiator_k,
             max_chip_k=max_chip_k,
         ),
+        lit,
     )
     return new_state if series_weights is None else (new_state, fleet_w.reshape(-1)[:n_steps])
 
@@ -304,12 +326,24 @@ def _circular_inputs(elements, dt_s, sun_epoch_angles):
 
 @functools.partial(jax.jit, static_argnames="with_sin_beta")
 def _circular_budget_chunk(
-    state, params, elements, dt_s, sun_epoch_angles, age_years, valid, step_s, with_sin_beta=True, series_weights=None
+    state,
+    params,
+    elements,
+    dt_s,
+    sun_epoch_angles,
+    age_years,
+    valid,
+    step_s,
+    with_sin_beta=True,
+    series_weights=None,
+    day_index=None,
 ):
     """A chunk of a circular fleet: the geometry runs inside the power and thermal scan (no (time, sat) array
     beyond a tile). With ``series_weights``: ``(state, (chunk,) weighted compute power)``."""
     terms_at, steps, flux = _circular_inputs(elements, dt_s, sun_epoch_angles)
-    return _budget_scan(state, params, terms_at, steps, flux, age_years, valid, step_s, with_sin_beta, series_weights)
+    return _budget_scan(
+        state, params, terms_at, steps, flux, age_years, valid, step_s, with_sin_beta, series_weights, day_index
+    )
 
 
 @functools.partial(jax.jit, static_argnames="with_sin_beta")
@@ -327,7 +361,17 @@ _jit_vector_sun_terms = jax.jit(kernels.vector_sun_terms)
 
 @jax.jit
 def _vector_budget_chunk(
-    state, params, fraction, sin_beta, dt_s, sun_epoch_angles, age_years, valid, step_s, series_weights=None
+    state,
+    params,
+    fraction,
+    sin_beta,
+    dt_s,
+    sun_epoch_angles,
+    age_years,
+    valid,
+    step_s,
+    series_weights=None,
+    day_index=None,
 ):
     """A chunk of an SGP4 fleet from its precomputed (time, sat) terms (a separate compiled call: fused, XLA would
     recompute the fraction in every consumer)."""
@@ -342,6 +386,7 @@ def _vector_budget_chunk(
         step_s,
         True,
         series_weights,
+        day_index,
     )
 
 
@@ -424,6 +469,7 @@ def budget(
     *,
     age_years=0.0,
     series_weights=None,
+    worst_eclipse_min=None,
     dtype=None,
     block_sats: int | None = None,
     chunk_steps: int = DEFAULT_CHUNK_STEPS,
@@ -439,6 +485,11 @@ def budget(
     block by block inside the scan (weights of 1: the fleet's delivered compute; a subsample's weights: its
     estimate). ``design`` may hold traced values: the budget is then differentiable with respect to every design
     input (``jax.grad`` of any output).
+    ``worst_eclipse_min``: the eclipse each satellite's battery is sized for (minutes), one number for all or one
+    per satellite, shape (n_sat,); for example the worst eclipse of the plan's geometry, which sizes the plan's
+    batteries. The budget is then one pass over the window, which folds the result's illumination statistics from
+    its own geometry. Default (None): each battery is sized for the longest eclipse its satellite meets in the
+    window, found by an illumination pass before the budget pass.
     ``block_sats`` (default: ``orbital.fleet_scan.default_block_sats(fleet.kind, "budget")``), ``chunk_steps``
     and ``mesh`` (a one-axis ``jax.sharding.Mesh``; default: every device) lay the run out as for
     ``orbital.illumination``. ``progress(done_steps, total_steps)`` is called after each time chunk of the budget
@@ -452,6 +503,11 @@ def budget(
     age_years = _per_satellite("age_years", age_years, len(fleet), 0.0, 100.0, "yr", scalar_ok=True)
     if series_weights is not None:
         series_weights = _per_satellite("series_weights", series_weights, len(fleet), 0.0, np.inf, "")
+    if worst_eclipse_min is not None:
+        worst_eclipse_min = np.broadcast_to(
+            _per_satellite("worst_eclipse_min", worst_eclipse_min, len(fleet), 0.0, 1e4, "min", scalar_ok=True),
+            (len(fleet),),
+        ).astype(float)
     dtype = working_dtype(dtype)
     grid = uniform_grid("start", start, float(days), float(step_s))
     scan = FleetScan.plan(
@@ -463,10 +519,17 @@ def budget(
         block_sats=block_sats,
         scan="budget",
     )
-    checkpoint, run_key, saved = _open_checkpoint(checkpoint, scan, design, age_years, series_weights)
-    # The sizing illumination pass takes its own default block (block_sats=None).
-    lit = _sizing_illumination(scan, start, days, step_s, block_sats, chunk_steps, checkpoint, saved)
-    sizing = _size_fleet(fleet, design, lit, dtype)
+    checkpoint, run_key, saved = _open_checkpoint(
+        checkpoint, scan, design, age_years, series_weights, worst_eclipse_min
+    )
+    lit = None  # with the batteries sized in advance, the budget pass folds the statistics itself
+    # Under a trace (jit, grad or vmap over designs) the statistics stay concrete: an eager illumination pass.
+    if worst_eclipse_min is None or any_traced(design, age_years, series_weights):
+        # The sizing illumination pass takes its own default block (block_sats=None).
+        lit = _sizing_illumination(scan, start, days, step_s, block_sats, chunk_steps, checkpoint, saved)
+    if worst_eclipse_min is None:
+        worst_eclipse_min = np.nan_to_num(lit.max_eclipse_min)
+    sizing = _size_fleet(fleet, design, worst_eclipse_min, dtype)
     # Per-satellite ages: each satellite's degradation at the start is a constant of its block; the steps then add
     # the window's own ageing, as for one age. One age keeps it all in the steps (exactly as before).
     per_satellite_age = np.ndim(age_years) == 1
@@ -479,7 +542,7 @@ def budget(
         weights = {
             s0: _block_weights(series_weights, s0, scan.block_stop(s0), scan.block, scan) for s0 in scan.block_starts()
         }
-    states, series = _run_budget_pass(
+    states, series, failed = _run_budget_pass(
         scan,
         params,
         lit,
@@ -492,6 +555,17 @@ def budget(
         saved,
         weights,
     )
+    if lit is None:
+        lit = folded_statistics(
+            fleet,
+            scan.gather({s0: state.illumination for s0, state in states.items()}),
+            failed,
+            start,
+            days,
+            step_s,
+            scan.n_time,
+        )
+        states = {s0: state._replace(illumination=None) for s0, state in states.items()}
     totals = jax.tree.map(jnp.asarray, scan.gather(states))
     return _assemble(fleet, lit, sizing, totals, scan.n_time, step_s, series)
 
@@ -519,9 +593,9 @@ def _block_weights(weights, s0: int, s1: int, block: int, scan: FleetScan):
 
 
 # --- the steps of budget() -------------------------------------------------------------------------------
-def _budget_run_key(scan: FleetScan, design, age_years, series_weights=None) -> str:
-    """The illumination run's fingerprint extended by every design input, the age(s), the series weights and the
-    state's layout."""
+def _budget_run_key(scan: FleetScan, design, age_years, series_weights=None, worst_eclipse_min=None) -> str:
+    """The illumination run's fingerprint extended by every design input, the age(s), the series weights, the
+    batteries' sizing eclipses when given and the state's layout."""
     inputs = [np.asarray(value).tolist() for value in jax.tree.leaves(design)]
     if np.ndim(age_years) == 0:
         inputs.append(float(age_years))
@@ -529,10 +603,14 @@ def _budget_run_key(scan: FleetScan, design, age_years, series_weights=None) -> 
         inputs.append(hashlib.sha256(np.ascontiguousarray(age_years, dtype=float).tobytes()).hexdigest())
     if series_weights is not None:
         inputs.append(hashlib.sha256(np.ascontiguousarray(series_weights, dtype=float).tobytes()).hexdigest())
+    if worst_eclipse_min is not None:
+        inputs.append(
+            ("worst_eclipse_min", hashlib.sha256(np.ascontiguousarray(worst_eclipse_min).tobytes()).hexdigest())
+        )
     return hashlib.sha256((scan.run_key() + repr(inputs) + STATE_LAYOUT).encode()).hexdigest()
 
 
-def _open_checkpoint(checkpoint, scan: FleetScan, design, age_years, series_weights=None):
+def _open_checkpoint(checkpoint, scan: FleetScan, design, age_years, series_weights=None, worst_eclipse_min=None):
     """(path, run key, saved checkpoint or None); (None, None, None) without a checkpoint."""
     if checkpoint is None:
         return None, None, None
@@ -542,7 +620,7 @@ def _open_checkpoint(checkpoint, scan: FleetScan, design, age_years, series_weig
             "checkpoint=None there, or call budget() with concrete design values"
         )
     checkpoint = Path(checkpoint)
-    run_key = _budget_run_key(scan, design, age_years, series_weights)
+    run_key = _budget_run_key(scan, design, age_years, series_weights, worst_eclipse_min)
     return checkpoint, run_key, load_checkpoint(checkpoint, run_key)
 
 
@@ -593,9 +671,8 @@ class FleetSizing(NamedTuple):
     worst_eclipse_min: np.ndarray
 
 
-def _size_fleet(fleet: Fleet, design: SatelliteDesign, lit: IlluminationStats, dtype) -> FleetSizing:
-    """Battery for each satellite's longest eclipse, radiator for its altitude's Earth environment."""
-    worst_eclipse_min = np.nan_to_num(lit.max_eclipse_min)
+def _size_fleet(fleet: Fleet, design: SatelliteDesign, worst_eclipse_min: np.ndarray, dtype) -> FleetSizing:
+    """Battery for each satellite's ``worst_eclipse_min`` (sat,), radiator for its altitude's Earth environment."""
     altitude_km = _altitudes_km(fleet)
     cast = (lambda x: jnp.asarray(x, dtype)) if not any_traced(design) else (lambda x: x)
     design_w = jax.tree.map(cast, design)
@@ -682,14 +759,27 @@ def _gather_block_params(design: SatelliteDesign, mass, environment, take, array
     return BudgetParams(power_params, thermal_params, retained)
 
 
-def _initial_state(params: BudgetParams, chunk: Chunk) -> BudgetState:
-    """Full batteries; radiators at their equilibrium for the heat of the chunk's first step."""
+def _initial_state(params: BudgetParams, chunk: Chunk, scan: FleetScan, fold_illumination: bool) -> BudgetState:
+    """Full batteries; radiators at their equilibrium for the heat of the chunk's first step; with
+    ``fold_illumination``, empty illumination statistics."""
     heat_w = params.power.bus_power_w + params.power.compute_power_w * first_step_fraction(chunk)
     thermal = params.thermal
     start_k = thermal_core.radiator_temperature_k(
         heat_w, thermal.area_m2, thermal.emissivity, thermal.sides, thermal.environment
     )
-    return budget_init(params, start_k, heat_w)
+    state = budget_init(params, start_k, heat_w)
+    if not fold_illumination:
+        return state
+    return state._replace(illumination=scan.place(stats.init(scan.block, scan.dtype)))
+
+
+def _state_template(params: BudgetParams, scan: FleetScan, fold_illumination: bool):
+    """The shapes of a block's ``BudgetState`` (restoring a checkpoint)."""
+    state_shape = jax.ShapeDtypeStruct((scan.block,), scan.dtype)
+    state = jax.eval_shape(budget_init, params, state_shape, state_shape)
+    if not fold_illumination:
+        return state
+    return state._replace(illumination=jax.eval_shape(lambda: stats.init(scan.block, scan.dtype)))
 
 
 def _needs_sin_beta(design: SatelliteDesign) -> bool:
@@ -698,9 +788,13 @@ def _needs_sin_beta(design: SatelliteDesign) -> bool:
     return any_traced(tracks) or bool(np.any(np.asarray(tracks) != 1.0))
 
 
-def _budget_advance(scan: FleetScan, params: dict, age_years, step_s, with_sin_beta: bool, weights=None, add=None):
+def _budget_advance(
+    scan: FleetScan, params: dict, age_years, step_s, with_sin_beta: bool, weights=None, add=None, failed=None
+):
     """``advance(state, chunk)`` for ``FleetScan.fold``: a block's budget state after a chunk. With ``weights``
-    (per block), ``add(chunk, series)`` receives each block's (chunk,) weighted compute series."""
+    (per block), ``add(chunk, series)`` receives each block's (chunk,) weighted compute series. With ``failed``
+    (n_sat,) bool, the scan folds the illumination statistics too and marks there the satellites SGP4 could not
+    propagate."""
     step = jnp.asarray(step_s, scan.dtype)
 
     def advance(state, chunk: Chunk):
@@ -714,11 +808,15 @@ def _budget_advance(scan: FleetScan, params: dict, age_years, step_s, with_sin_b
     def advance_block(state, chunk: Chunk):
         block_params = params[chunk.sats.start]
         if state is None:
-            state = _initial_state(block_params, chunk)
+            state = _initial_state(block_params, chunk, scan, failed is not None)
         offsets = scan.grid.offsets_s[chunk.steps]
         ages = jnp.asarray(age_years + pad(offsets, scan.chunk) / SECONDS_PER_JULIAN_YEAR, scan.dtype)
         # Only with weights: a call without them keeps the compiled signature it always had.
         series_option = {} if weights is None else {"series_weights": weights[chunk.sats.start]}
+        if failed is not None:
+            series_option["day_index"] = chunk.day_index
+            if chunk.sgp4_error is not None:
+                failed[chunk.sats] |= chunk.sgp4_error
         if chunk.elements is not None:
             return _circular_budget_chunk(
                 state,
@@ -766,24 +864,30 @@ def _run_budget_pass(
     saved,
     weights=None,
 ):
-    """Every block's final ``BudgetState`` and, with ``weights``, the (n_time,) fleet series (else None): the scan
-    over the window's chunks, resumed from ``saved`` when given, checkpointed and reported after each time chunk.
+    """(every block's final ``BudgetState``, the (n_time,) fleet series with ``weights`` else None, the (n_sat,)
+    SGP4 failures when the pass folds the illumination statistics else None): the scan over the window's chunks,
+    resumed from ``saved`` when given, checkpointed and reported after each time chunk. ``lit`` None: the batteries
+    were sized in advance, and the budget's states fold the window's illumination statistics themselves.
 
     The series is summed over the blocks of a time chunk on the device and brought to the host once per chunk;
     under a trace (jit, grad, vmap over designs) it stays a traced array."""
-    lit_arrays = {name: getattr(lit, name) for name in STATISTICS}
+    fold_illumination = lit is None
+    failed = np.zeros(len(scan.fleet), dtype=bool) if fold_illumination else None
+    # What the checkpoint keeps beside the states: the sizing pass's statistics, or the SGP4 failures so far.
+    extra_arrays = {"failed": failed} if fold_illumination else {name: getattr(lit, name) for name in STATISTICS}
     traced = any_traced(params, weights)
     series_host = None if weights is None or traced else np.zeros(scan.n_time)
     chunk_totals = {}  # first step of a time chunk -> its series, summed over the blocks folded so far
     start_step, states = 0, {}
     if saved is not None:
         start_step, blocks, extra = saved
-        state_shape = jax.ShapeDtypeStruct((scan.block,), scan.dtype)
-        states = restore_states(blocks, jax.eval_shape(budget_init, params[0], state_shape, state_shape), scan.mesh)
+        states = restore_states(blocks, _state_template(params[0], scan, fold_illumination), scan.mesh)
         if series_host is not None:
             series_host[:start_step] = extra[SERIES_ENTRY][:start_step]
+        if fold_illumination:
+            failed[:] = extra["failed"]
     elif checkpoint is not None:
-        save_checkpoint(checkpoint, run_key, 0, {}, **lit_arrays, **_series_entry(series_host))
+        save_checkpoint(checkpoint, run_key, 0, {}, **extra_arrays, **_series_entry(series_host))
 
     def add(chunk: Chunk, series):
         c0, c1 = chunk.steps.start, chunk.steps.stop
@@ -795,19 +899,19 @@ def _run_budget_pass(
             c0 = max(chunk_totals)
             series_host[c0:next_step] = _replicated_to_host(chunk_totals.pop(c0))
         if checkpoint is not None:
-            save_checkpoint(checkpoint, run_key, next_step, states, **lit_arrays, **_series_entry(series_host))
+            save_checkpoint(checkpoint, run_key, next_step, states, **extra_arrays, **_series_entry(series_host))
         if progress is not None:
             progress(next_step, scan.n_time)
 
-    advance = _budget_advance(scan, params, age_years, step_s, with_sin_beta, weights, add)
+    advance = _budget_advance(scan, params, age_years, step_s, with_sin_beta, weights, add, failed)
     states = scan.fold(advance, states, start_step=start_step, after_chunk=after_chunk)
     if checkpoint is not None:
         remove_checkpoint(checkpoint)
     if weights is None:
-        return states, None
+        return states, None, failed
     if series_host is not None:
-        return states, series_host
-    return states, jnp.concatenate([chunk_totals[c0] for c0 in sorted(chunk_totals)])
+        return states, series_host, failed
+    return states, jnp.concatenate([chunk_totals[c0] for c0 in sorted(chunk_totals)]), failed
 
 
 def _series_entry(series_host) -> dict:

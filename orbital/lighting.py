@@ -339,7 +339,15 @@ def illumination(
     states = scan.fold(advance, states, start_step=start_step, after_chunk=after_chunk)
     if checkpoint is not None:
         remove_checkpoint(checkpoint)
-    totals = scan.gather(states)
+    return folded_statistics(fleet, scan.gather(states), failed, start, days, step_s, n_time)
+
+
+def folded_statistics(
+    fleet: Fleet, totals: stats.IlluminationState, failed, start, days: float, step_s: float, n_time: int
+) -> IlluminationStats:
+    """The ``IlluminationStats`` of a window from the per-satellite folded state of its ``n_time`` steps
+    (``orbital.core.stats``, gathered to numpy); ``failed`` (sat,) bool marks satellites SGP4 could not propagate
+    (their statistics are NaN, and a warning names them)."""
     sunlit_fraction = totals.sunlit_sum.astype(float) / n_time
     eclipse_fraction = totals.eclipse_steps / n_time
     # A run is counted in whole steps; when the step does not divide the window the last step reaches past the
@@ -378,6 +386,7 @@ __all__ = [
     "beta_angle_deg",
     "default_block_sats",
     "first_step_fraction",
+    "folded_statistics",
     "illumination",
     "positions_km",
     "solar_flux_w_m2",

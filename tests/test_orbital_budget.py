@@ -335,3 +335,55 @@ def test_tiled_budget_equals_the_per_step_kernel_on_sgp4_states(monkeypatch, tmp
     tiled = orbital.budget(fleet, design, "2026-05-13", 0.3, step_s=90)
     reference = _per_step_budget(monkeypatch, fleet, design, "2026-05-13", 0.3, step_s=90)
     _assert_same_budget(tiled, reference)
+
+
+STATISTICS = ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min")
+
+
+@pytest.mark.parametrize("kind", ["circular", "sgp4"])
+def test_one_pass_budget_equals_the_self_sizing_budget(small_fleet, tmp_path, kind):
+    # Batteries sized in advance for the eclipses the sizing pass would find: the one-pass budget must give the
+    # same budgets, and the illumination statistics it folds itself must be orbital.illumination's.
+    if kind == "sgp4":
+        from orbital.data import DATA_DIR
+
+        four_sets = tmp_path / "four.tle"
+        four_sets.write_text("\n".join((DATA_DIR / "starlink-2026-05-13.tle").read_text().splitlines()[:12]) + "\n")
+        fleet, start, days, step_s = orbital.Fleet.from_tle(four_sets), "2026-05-13", 0.6, 90
+    else:
+        fleet, start, days, step_s = small_fleet, "2027-12-21", 1.5, 120
+    design = SatelliteDesign(eclipse_compute_fraction=1.0, battery_depth_of_discharge=0.1, array_tracks_sun=0.5)
+    options = dict(step_s=step_s, age_years=np.linspace(0.0, 3.0, len(fleet)), series_weights=np.ones(len(fleet)))
+    sizing = orbital.budget(fleet, design, start, days, **options)
+    one_pass = orbital.budget(fleet, design, start, days, worst_eclipse_min=sizing.worst_eclipse_min, **options)
+    _assert_same_budget(one_pass, sizing)
+    np.testing.assert_allclose(one_pass.fleet_compute_w, sizing.fleet_compute_w, rtol=SAME_KERNEL_RTOL)
+    np.testing.assert_array_equal(one_pass.worst_eclipse_min, sizing.worst_eclipse_min)
+    # Batteries that reach their floor (the design's depth of discharge): the sizing changes the trajectory.
+    assert np.any(np.isclose(sizing.battery_depth_reached, design.battery_depth_of_discharge, rtol=1e-9))
+    lit = orbital.illumination(fleet, start, days, step_s)
+    for name in STATISTICS:
+        np.testing.assert_allclose(getattr(one_pass.illumination, name), getattr(lit, name), rtol=1e-12, err_msg=name)
+
+
+def test_one_pass_budget_sizes_every_battery_for_the_given_eclipse(small_fleet):
+    design = SatelliteDesign(eclipse_compute_fraction=0.5)
+    one = orbital.budget(small_fleet, design, "2027-12-21", 0.5, worst_eclipse_min=40.0)
+    each = orbital.budget(small_fleet, design, "2027-12-21", 0.5, worst_eclipse_min=np.full(len(small_fleet), 40.0))
+    np.testing.assert_array_equal(one.battery_capacity_wh, each.battery_capacity_wh)
+    # Battery capacity is proportional to the eclipse it is sized for (battery_mass_formula above).
+    longer = orbital.budget(small_fleet, design, "2027-12-21", 0.5, worst_eclipse_min=80.0)
+    np.testing.assert_allclose(longer.battery_capacity_wh, 2.0 * one.battery_capacity_wh, rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "value, pattern",
+    [
+        (-1.0, r"worst_eclipse_min"),
+        (np.nan, r"worst_eclipse_min"),
+        (np.ones(3), r"worst_eclipse_min: got shape \(3,\)"),
+    ],
+)
+def test_bad_sizing_eclipse_is_named(small_fleet, value, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        orbital.budget(small_fleet, SatelliteDesign(), "2027-12-21", 0.5, worst_eclipse_min=value)

@@ -15,8 +15,9 @@
   nameplate GW times this) and its cohort's kW/t (plan.csv's ``kw_per_tonne`` of the launch year).
 
 kW/t does not enter the budget: every cohort flies the scenario's design (same compute power, arrays, battery and
-radiator, so the same power and thermal budget); a higher kW/t is the same satellite made lighter, which changes
-launch mass and cost, not power. It is kept per satellite for the fleet's mass and its mean kW/t.
+radiator, so the same power and thermal budget), its battery sized as the plan sizes it, for the worst eclipse of
+its shell in the plan's geometry (shells.csv's ``worst_eclipse_min``); a higher kW/t is the same satellite made
+lighter, which changes launch mass and cost, not power. It is kept per satellite for the fleet's mass and its mean kW/t.
 
 ``sample=n`` flies a subsample: ``stratified`` (default) draws from every (shell, cohort) stratum in proportion to
 its size, at least two satellites from each (so each stratum's spread is estimated), ``random`` draws from the
@@ -75,6 +76,7 @@ class FleetTwin:
     age_years: np.ndarray  # at the end of ``year``
     compute_derate: np.ndarray  # (1 - cohorts.degradation_per_yr) ** age
     kw_per_tonne: np.ndarray  # the cohort's (plan.csv's kw_per_tonne of its launch year)
+    worst_eclipse_min: np.ndarray  # the eclipse its battery is sized for: its shell's in the plan (shells.csv)
     weight: np.ndarray  # satellites of the fleet each flown satellite stands for (1: the whole fleet)
     stratum: np.ndarray  # index into ``strata``
     strata: pd.DataFrame  # shell, cohort, population, flown
@@ -290,6 +292,7 @@ def build_twin(
     age = np.concatenate(columns["age"])
     derate = (1.0 - cohorts["degradation_per_yr"]) ** age
     radiation = dict(zip(shells_table["shell"], shells_table["radiation_availability_loss"]))
+    sizing_eclipse_min = dict(zip(shells_table["shell"], shells_table["worst_eclipse_min"]))
     availability = dict(zip(shells_table["shell"], shells_table["compute_availability"]))
     shell_rows = []
     for k, shell_in in enumerate(scenario.shells):
@@ -330,6 +333,7 @@ def build_twin(
         age_years=age,
         compute_derate=derate,
         kw_per_tonne=kw_by_year[cohort - model.start_year],
+        worst_eclipse_min=np.array([sizing_eclipse_min[name] for name in fleet.shell_names], float)[fleet.shell_index],
         weight=weight,
         stratum=np.concatenate(columns["stratum"]),
         strata=strata,
@@ -429,6 +433,9 @@ def run_twin(
         step_s,
         age_years=twin.age_years,
         series_weights=delivered_weight,
+        # The plan's batteries, sized for its geometry's worst eclipse of each shell: the twin flies the hardware
+        # the plan costs, and its budget is one pass over the window.
+        worst_eclipse_min=twin.worst_eclipse_min,
         dtype=dtype,
         block_sats=block_sats,
         progress=progress,
