@@ -1,6 +1,6 @@
 """Fleet twin benchmark: the default scenario's operating fleet of a plan year (``orbital.planner.twin``), flown
-through its budget (sizing illumination pass + arrays + battery + radiator + the fleet's delivered-compute series),
-reporting satellite-steps per second.
+through its budget (one pass with the plan's batteries: illumination statistics + arrays + battery + radiator + the
+fleet's delivered-compute series), reporting satellite-steps per second.
 
     python benchmarks/twin.py                              # 2035, stratified sample of 2,000, 30 days at 60 s
     python benchmarks/twin.py --sample 20000 --days 365    # a year
