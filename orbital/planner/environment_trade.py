@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 from astropy.time import Time, TimeDelta
 
-from orbital import geometry as closed_forms
 from orbital.core import debris as debris_core
 from orbital.core import drag
-from orbital.core.constants import SECONDS_PER_DAY, SECONDS_PER_JULIAN_YEAR
+from orbital.core import geometry as geometry_core
+from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, SECONDS_PER_JULIAN_YEAR, SECONDS_PER_MINUTE
 from orbital.design import mass_breakdown
 from orbital.environment import atmosphere, debris, radiation
 from orbital.environment.parameters import Environment
@@ -69,10 +69,12 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
     beta = beta_angle_deg(fleet, start + TimeDelta(np.arange(days) * SECONDS_PER_DAY, format="sec"))
     n = len(altitudes)
     per_shell = [fleet.shell_index == k for k in range(n)]
-    # Every sampled satellite at once (one evaluation of each closed form), then per altitude.
-    sat_altitudes = altitudes[fleet.shell_index][:, None]
-    eclipse_all = closed_forms.eclipse_fraction(sat_altitudes, beta)
-    longest_all = closed_forms.eclipse_duration_min(sat_altitudes, beta)
+    # Every sampled satellite at once (one compiled call of the closed forms), then per altitude.
+    with jax.enable_x64(True):
+        eclipse_all, longest_all = (
+            np.asarray(x, float)
+            for x in _cylindrical_eclipse(jnp.asarray(altitudes[fleet.shell_index], float), jnp.asarray(beta, float))
+        )
     eclipse = np.array([eclipse_all[m].mean() for m in per_shell])
     longest = np.array([longest_all[m].max() for m in per_shell])
     ram = np.array([ram_factor(beta[m]).mean() for m in per_shell])
@@ -171,6 +173,16 @@ def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
 
 
 _f107_sfu = jax.jit(f107_sfu)
+
+
+@jax.jit
+def _cylindrical_eclipse(altitude_km, beta_deg):
+    """(sat, time) eclipse fraction and longest eclipse (min) in the cylindrical shadow of satellites at
+    ``altitude_km`` (sat,) with beta angles ``beta_deg`` (sat, time): ``orbital.geometry``'s closed forms, compiled
+    as one call (op by op, the public functions' first use cost 0.8 s a run)."""
+    fraction = geometry_core.eclipse_fraction(altitude_km[:, None], jnp.deg2rad(beta_deg))
+    period_min = geometry_core.period_s(EARTH_RADIUS_KM + altitude_km) / SECONDS_PER_MINUTE
+    return fraction, fraction * period_min[:, None]
 
 
 @jax.jit
