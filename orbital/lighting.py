@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import jax
+import jax.numpy as jnp
 import numpy as np
 import pandas as pd
 
@@ -34,8 +35,11 @@ from orbital.fleet_scan import (
     FleetScan,
     bucket,
     check_fleet,
+    chunk_bounds,
     default_block_sats,
+    device_count,
     load_checkpoint,
+    pad,
     remove_checkpoint,
     restore_states,
     save_checkpoint,
@@ -55,6 +59,20 @@ _jit_circular_beta = jax.jit(kernels.sat_major(kernels.circular_beta))
 _jit_vector_beta = jax.jit(kernels.sat_major(kernels.vector_beta))
 
 _jit_vector_fraction_tm = jax.jit(kernels.vector_fraction)
+
+
+def _at_instants(circular_kernel):
+    """A full-field circular kernel over a batch of instants, each with its own elements and Sun epoch: elements
+    (instant, sat) fields, ``dt_s`` (1,) zero, Sun epochs (instant, 3) -> (instant, sat, 1[, 3])."""
+    return jax.jit(jax.vmap(circular_kernel, in_axes=(0, None, 0)))
+
+
+# Each circular full-field kernel with its batched form, for instants at least a day apart (_sparse_field).
+_INSTANT_KERNELS = {
+    _jit_circular_position: _at_instants(_jit_circular_position),
+    _jit_circular_fraction: _at_instants(_jit_circular_fraction),
+    _jit_circular_beta: _at_instants(_jit_circular_beta),
+}
 
 
 @jax.jit
@@ -111,6 +129,31 @@ def _is_single_instant(times) -> bool:
     return isinstance(times, datetime.datetime) or getattr(times, "shape", None) == ()
 
 
+# Instants so sparse that the fleet scan's chunks (at most a day each) hold fewer steps than this on average go
+# through _sparse_field.
+SPARSE_STEPS_PER_CHUNK = 4
+
+
+def _sparse_field(scan: FleetScan, circular_kernel) -> np.ndarray:
+    """``_full_field`` of a circular fleet at sparse instants (a day or so apart: a year of daily beta angles):
+    each instant with its own elements (advanced on the host in float64) and Sun epoch, the same kernel at zero
+    offset, a chunk's worth of instants per compiled call (one chunk of one or two instants at a time cost 3-5 ms
+    of host work each)."""
+    fleet, grid, group = scan.fleet, scan.grid, scan.chunk
+    batched = _INSTANT_KERNELS[circular_kernel]
+    zero = jnp.zeros((1,), scan.dtype)
+    since_epoch_s = ((grid.tt_jd1 - fleet.epoch.tt.jd1) + (grid.tt_jd2 - fleet.epoch.tt.jd2)) * SECONDS_PER_DAY
+    parts = []
+    for g0 in range(0, grid.offsets_s.size, group):
+        offsets = pad(grid.offsets_s[g0 : g0 + group], group)
+        now = orbits.advance(fleet.elements, since_epoch_s + offsets[:, None], xp=np)
+        now = orbits.CircularElements(*(np.broadcast_to(f, (group, len(fleet))) for f in now))
+        epochs = np.array([sun.sun_epoch(grid.tt_jd + offset / SECONDS_PER_DAY) for offset in offsets], dtype=float)
+        values = batched(jax.tree.map(lambda f: jnp.asarray(f, scan.dtype), now), zero, jnp.asarray(epochs, scan.dtype))
+        parts.append(np.moveaxis(to_host(values)[:, :, 0], 0, 1)[:, : min(group, grid.offsets_s.size - g0)])
+    return np.concatenate(parts, axis=1)
+
+
 def _full_field(fleet, times, circular_kernel, vector_kernel, *, dtype, block_sats, chunk_steps, mesh, with_velocity):
     check_fleet(fleet)
     dtype = working_dtype(dtype)
@@ -118,6 +161,17 @@ def _full_field(fleet, times, circular_kernel, vector_kernel, *, dtype, block_sa
     scan = FleetScan.plan(
         fleet, grid, chunk=bucket(grid.offsets_s.size, chunk_steps), dtype=dtype, mesh=mesh, block_sats=block_sats
     )
+    n_chunks = len(chunk_bounds(grid.offsets_s, scan.chunk))
+    # Sparse instants of a modest circular fleet on one device: batched (memory: chunk instants x the fleet).
+    if (
+        fleet.kind == "circular"
+        and n_chunks > 1
+        and n_chunks * SPARSE_STEPS_PER_CHUNK > grid.offsets_s.size
+        and len(fleet) <= scan.block
+        and device_count(scan.mesh) == 1
+    ):
+        out = _sparse_field(scan, circular_kernel)
+        return out[:, 0] if _is_single_instant(times) else out
     out = None
     failed = np.zeros(len(fleet), dtype=bool)
     for chunk in scan.chunks():

@@ -64,6 +64,24 @@ def test_chunked_and_blocked_equal_whole(mixed_fleet):
         np.testing.assert_allclose(getattr(cut, field), getattr(whole, field), atol=1e-12, err_msg=field)
 
 
+def test_sparse_instants_equal_the_chunked_fields(mixed_fleet, monkeypatch):
+    # Daily instants over a year (the plan's beta angles) take the batched path; the fleet scan's chunks of a day
+    # (two instants each, the second by the kernel's in-chunk offset) must give the same fields.
+    start = Time("2027-01-01T05:00:00", scale="utc")
+    times = start + np.arange(0.0, 365.0, 1.0) * u.day
+    batched = {
+        name: getattr(orbital, name)(mixed_fleet, times) for name in ("beta_angle_deg", "sunlit", "positions_km")
+    }
+    monkeypatch.setattr(illumination_module, "SPARSE_STEPS_PER_CHUNK", 0)  # every window through the chunks
+    one_metre_km, tiny_angle_deg = 1e-3, 1e-7
+    np.testing.assert_allclose(batched["positions_km"], orbital.positions_km(mixed_fleet, times), atol=one_metre_km)
+    np.testing.assert_allclose(
+        batched["beta_angle_deg"], orbital.beta_angle_deg(mixed_fleet, times), atol=tiny_angle_deg
+    )
+    np.testing.assert_allclose(batched["sunlit"], orbital.sunlit(mixed_fleet, times), atol=1e-6)
+    assert 0.0 < batched["sunlit"].mean() < 1.0
+
+
 def test_orbit_average_matches_closed_form():
     # Over one day the conical model's mean eclipse (at the 0.5 threshold) tracks the cylindrical closed form at
     # the day's beta within a few parts in 1000 of an orbit (penumbra and the Earth-Sun geometry differ slightly).
