@@ -139,7 +139,10 @@ def test_interrupted_run_resumes_from_its_last_chunk(tmp_path):
         orbital.illumination(fleet, "2027-06-02", days=2, step_s=120, chunk_steps=200, checkpoint=checkpoint)
 
 
-def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
+# None: the budget sizes the batteries by an illumination pass first; a number: sized in advance, one pass that
+# folds the illumination statistics itself (its checkpoint keeps them).
+@pytest.mark.parametrize("worst_eclipse_min", [None, 36.0])
+def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path, worst_eclipse_min):
     fleet = orbital.Fleet.from_shells(
         [
             orbital.Shell.walker(550.0, 53.0, 4, 5, phasing=1, epoch="2027-06-01"),
@@ -147,7 +150,7 @@ def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
         ]
     )
     design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
-    options = dict(days=2, step_s=120, chunk_steps=200, block_sats=16)
+    options = dict(days=2, step_s=120, chunk_steps=200, block_sats=16, worst_eclipse_min=worst_eclipse_min)
     whole = orbital.budget(fleet, design, "2027-06-01", **options)
     checkpoint = tmp_path / "budget.npz"
     seen = []
@@ -160,7 +163,8 @@ def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
     with pytest.raises(_Interrupt):
         orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint, progress=stop_after_two_chunks)
     assert checkpoint.exists() and seen == [200, 400]
-    assert not (tmp_path / "budget.npz.illumination").exists()  # the sizing pass completed and was saved
+    # The sizing pass completed and was saved (batteries sized in advance: there is none).
+    assert not (tmp_path / "budget.npz.illumination").exists()
     resumed_progress = []
     resumed = orbital.budget(
         fleet,
@@ -182,7 +186,8 @@ def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
         "battery_capacity_wh",
     ):
         np.testing.assert_array_equal(getattr(resumed, field), getattr(whole, field), err_msg=field)
-    np.testing.assert_array_equal(resumed.illumination.sunlit_fraction, whole.illumination.sunlit_fraction)
+    for field in ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min"):
+        np.testing.assert_array_equal(getattr(resumed.illumination, field), getattr(whole.illumination, field))
     # Another design is another run: its checkpoint is never mixed in.
     seen.clear()
     with pytest.raises(_Interrupt):
@@ -191,51 +196,9 @@ def test_interrupted_budget_resumes_without_redoing_its_sizing_pass(tmp_path):
         orbital.budget(
             fleet, orbital.SatelliteDesign(eclipse_compute_fraction=0.6), "2027-06-01", **options, checkpoint=checkpoint
         )
-
-
-def test_interrupted_one_pass_budget_resumes_to_the_same_results(tmp_path):
-    # Batteries sized in advance: the budget pass folds the illumination statistics, and its checkpoint keeps them.
-    fleet = orbital.Fleet.from_shells(
-        [
-            orbital.Shell.walker(550.0, 53.0, 4, 5, phasing=1, epoch="2027-06-01"),
-            orbital.Shell.sun_synchronous(700.0, 6.0, 1, 4, epoch="2027-06-01"),
-        ]
-    )
-    design = orbital.SatelliteDesign(eclipse_compute_fraction=0.5)
-    options = dict(days=2, step_s=120, chunk_steps=200, block_sats=16, worst_eclipse_min=36.0)
-    whole = orbital.budget(fleet, design, "2027-06-01", **options)
-    checkpoint = tmp_path / "budget.npz"
-    seen = []
-
-    def stop_after_two_chunks(done, total):
-        seen.append(done)
-        if len(seen) == 2:
-            raise _Interrupt
-
-    with pytest.raises(_Interrupt):
-        orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint, progress=stop_after_two_chunks)
-    assert checkpoint.exists() and not (tmp_path / "budget.npz.illumination").exists()  # one pass: no sizing run
-    resumed_progress = []
-    resumed = orbital.budget(
-        fleet,
-        design,
-        "2027-06-01",
-        **options,
-        checkpoint=checkpoint,
-        progress=lambda done, total: resumed_progress.append(done),
-    )
-    assert resumed_progress[0] == 600
-    assert not checkpoint.exists()
-    for field in ("compute_energy_kwh", "battery_depth_reached", "max_chip_k", "curtailed_kwh", "battery_capacity_wh"):
-        np.testing.assert_array_equal(getattr(resumed, field), getattr(whole, field), err_msg=field)
-    for field in ("sunlit_fraction", "eclipse_fraction", "eclipse_days", "max_eclipse_min"):
-        np.testing.assert_array_equal(getattr(resumed.illumination, field), getattr(whole.illumination, field))
-    # Another sizing is another run: its checkpoint is never mixed in.
-    seen.clear()
-    with pytest.raises(_Interrupt):
-        orbital.budget(fleet, design, "2027-06-01", **options, checkpoint=checkpoint, progress=stop_after_two_chunks)
+    resized = {**options, "worst_eclipse_min": 30.0}  # another sizing is another run as well
     with pytest.raises(ValueError, match=r"checkpoint='.*budget.npz' belongs to a different run"):
-        orbital.budget(fleet, design, "2027-06-01", **{**options, "worst_eclipse_min": 30.0}, checkpoint=checkpoint)
+        orbital.budget(fleet, design, "2027-06-01", **resized, checkpoint=checkpoint)
 
 
 def test_traced_budget_refuses_a_checkpoint(tmp_path):
