@@ -67,7 +67,7 @@ def _at_instants(circular_kernel):
     return jax.jit(jax.vmap(circular_kernel, in_axes=(0, None, 0)))
 
 
-# Each circular full-field kernel with its batched form, for instants at least a day apart (_sparse_field).
+# Each circular full-field kernel with its batched form, for sparse instants (_sparse_field).
 _INSTANT_KERNELS = {
     _jit_circular_position: _at_instants(_jit_circular_position),
     _jit_circular_fraction: _at_instants(_jit_circular_fraction),
