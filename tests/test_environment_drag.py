@@ -267,12 +267,12 @@ def test_altitude_trade_and_its_plot():
 
 def test_altitude_trades_compiled_eclipse_closed_forms_equal_the_public_functions():
     from orbital import geometry as closed_forms
-    from orbital.planner.environment_trade import _cylindrical_eclipse
+    from orbital.planner import environment_trade
 
     altitudes = np.array([400.0, 650.0, 1200.0])
     beta = np.array([[0.0, 30.0, 70.0, 89.0], [-10.0, 45.0, 60.0, 80.0], [5.0, -50.0, 20.0, 0.0]])
     with jax.enable_x64(True):
-        fraction, longest = _cylindrical_eclipse(jnp.asarray(altitudes), jnp.asarray(beta))
+        fraction, longest = environment_trade._cylindrical_eclipse(jnp.asarray(altitudes), jnp.asarray(beta))
     np.testing.assert_allclose(fraction, closed_forms.eclipse_fraction(altitudes[:, None], beta), rtol=1e-12)
     np.testing.assert_allclose(longest, closed_forms.eclipse_duration_min(altitudes[:, None], beta), rtol=1e-12)
     assert np.any(fraction == 0.0) and np.all(longest[:, 0] > 30.0)  # eclipse-free and beta-0 cases covered
