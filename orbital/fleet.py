@@ -305,8 +305,9 @@ class Fleet:
         return interop.orbits_from_states(position, velocity, epoch)
 
     # --- geometry on the host (for tests, plots and interop; the kernels do the fleet-wide work) ------------
-    def elements_at(self, grid: TimeGrid, offset_s: float = 0.0) -> orbits.CircularElements:
-        """Circular mean elements (float64 numpy) at ``grid``'s reference plus ``offset_s`` seconds."""
+    def elements_at(self, grid: TimeGrid, offset_s=0.0) -> orbits.CircularElements:
+        """Circular mean elements (float64 numpy) at ``grid``'s reference plus ``offset_s`` seconds (a number, or
+        an array that broadcasts against the satellites: (instant, 1) gives (instant, sat) angles)."""
         if self.elements is None:
             raise ValueError("elements_at: this fleet is propagated with SGP4 and has no circular elements")
         since_epoch_s = ((grid.tt_jd1 - self.epoch.tt.jd1) + (grid.tt_jd2 - self.epoch.tt.jd2)) * SECONDS_PER_DAY

@@ -142,11 +142,10 @@ def _sparse_field(scan: FleetScan, circular_kernel) -> np.ndarray:
     fleet, grid, group = scan.fleet, scan.grid, scan.chunk
     batched = _INSTANT_KERNELS[circular_kernel]
     zero = jnp.zeros((1,), scan.dtype)
-    since_epoch_s = ((grid.tt_jd1 - fleet.epoch.tt.jd1) + (grid.tt_jd2 - fleet.epoch.tt.jd2)) * SECONDS_PER_DAY
     parts = []
     for g0 in range(0, grid.offsets_s.size, group):
         offsets = pad(grid.offsets_s[g0 : g0 + group], group)
-        now = orbits.advance(fleet.elements, since_epoch_s + offsets[:, None], xp=np)
+        now = fleet.elements_at(grid, offsets[:, None])
         now = orbits.CircularElements(*(np.broadcast_to(f, (group, len(fleet))) for f in now))
         epochs = np.array([sun.sun_epoch(grid.tt_jd + offset / SECONDS_PER_DAY) for offset in offsets], dtype=float)
         values = batched(jax.tree.map(lambda f: jnp.asarray(f, scan.dtype), now), zero, jnp.asarray(epochs, scan.dtype))
