@@ -74,17 +74,22 @@ def environment_off(tables: bool = False, trade_plot: bool = False):
         outputs.altitude_trade, plots.plot_altitude_trade = saved_trade
 
 
-def timed(fn, thetas, repeats):
-    t0 = time.perf_counter()
-    compiled = fn.lower(thetas).compile()
-    compile_s = time.perf_counter() - t0
-    jax.block_until_ready(compiled(thetas))
-    times = []
-    for _ in range(repeats):
+def timed(variants: dict, thetas, repeats):
+    """Compile each variant (lowered, ``jax.jit(f).lower(thetas)``), then run them in turn ``repeats`` times (interleaved, so that a burst of load on the
+    shared machine hits every variant); the best run of each counts. Returns {name: (compile s, run s)}."""
+    compiled, compile_s = {}, {}
+    for name, fn in variants.items():
         t0 = time.perf_counter()
-        jax.block_until_ready(compiled(thetas))
-        times.append(time.perf_counter() - t0)
-    return compile_s, min(times)
+        compiled[name] = fn.compile()
+        compile_s[name] = time.perf_counter() - t0
+        jax.block_until_ready(compiled[name](thetas))
+    best = dict.fromkeys(variants, float("inf"))
+    for _ in range(repeats):
+        for name, run in compiled.items():
+            t0 = time.perf_counter()
+            jax.block_until_ready(run(thetas))
+            best[name] = min(best[name], time.perf_counter() - t0)
+    return {name: (compile_s[name], best[name]) for name in variants}
 
 
 def monte_carlo(draws: int, repeats: int, dtype: str):
@@ -100,8 +105,9 @@ def monte_carlo(draws: int, repeats: int, dtype: str):
         return {k: out[k] for k in planner.MONTECARLO_METRICS}
 
     with environment_off():
-        c0, t0 = timed(jax.jit(jax.vmap(outputs)), thetas, repeats)
-    c1, t1 = timed(jax.jit(jax.vmap(outputs)), thetas, repeats)
+        without = jax.jit(jax.vmap(outputs)).lower(thetas)
+    results = timed({"without": without, "with": jax.jit(jax.vmap(outputs)).lower(thetas)}, thetas, repeats)
+    (c0, t0), (c1, t1) = results["without"], results["with"]
     print(f"Monte Carlo, {draws:,} draws x {model.n_years} years, {dtype}, {jax.devices()[0].platform}")
     print(f"  without the environment: {t0:8.3f} s  (compile {c0:6.1f} s)")
     print(f"  with the environment:    {t1:8.3f} s  (compile {c1:6.1f} s)  ratio {t1 / t0:5.2f}")

@@ -51,6 +51,8 @@ class CohortState(NamedTuple):
     failed_gw: jax.Array | None = None  # (n,) cumulative nameplate GW failed
     retired_gw: jax.Array | None = None  # (n,) cumulative nameplate GW retired
     pool_gw: jax.Array | None = None  # (K,) nameplate GW of failed satellites left in orbit, per pool
+    # () the sum of ``operating_gw``, carried with a hazard (whose rate reads it) so that no step sums it twice
+    operating_total_gw: jax.Array | None = None
 
 
 class FleetHazard(NamedTuple):
@@ -171,9 +173,10 @@ def age_tables(cohorts, n_years, dtype):
 def init(n_years, dtype, with_cohorts=False, n_pools=None):
     zeros = jnp.zeros((n_years,), dtype)
     pools = None if n_pools is None else jnp.zeros((n_pools,), dtype)
+    total = None if n_pools is None else jnp.zeros((), dtype)
     if with_cohorts:
-        return CohortState(zeros, jnp.zeros((), dtype), zeros, zeros, zeros, pools)
-    return CohortState(zeros, jnp.zeros((), dtype), pool_gw=pools)
+        return CohortState(zeros, jnp.zeros((), dtype), zeros, zeros, zeros, pools, total)
+    return CohortState(zeros, jnp.zeros((), dtype), pool_gw=pools, operating_total_gw=total)
 
 
 def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per_kw, hazard=None):
@@ -181,7 +184,7 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
     cohort_index = jnp.arange(n_years)
 
     def step(state, x):
-        i, cap_supply_gw, cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, demand_gw = x[:7]
+        i, cap_supply_gw, cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, demand_gw = x
         need_gw = replacement_fraction * state.loss_prev_gw
         target_gw = demand_gw + need_gw
         stack = jnp.stack([cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, target_gw])
@@ -197,21 +200,45 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
             for table in (fail_table, retire_table, keep_table, keep_derated_table)
         )
         fleet_out = {}
-        if hazard is not None:
-            base, per_operating, share, pool_lifetime, per_pool = x[7:]
-            rate = base + per_operating * jnp.sum(operating) + jnp.sum(per_pool * state.pool_gw)
+        if hazard is None:
+            # Few materialised (cohort,) arrays per step: the sums read ``operating`` with the tables directly.
+            gw_failed = jnp.sum(operating * fail_frac)
+            gw_retired = jnp.sum(operating * retire_frac)
+            gw_derated = jnp.sum(operating * keep_derated)
+        else:
+            # Read by year from the closed-over arrays, not scanned over: under Monte Carlo's vmap, scanned inputs
+            # would each be transposed to put the years first.
+            base, per_operating, pool_lifetime, per_pool = (
+                h[i]
+                for h in (
+                    hazard.base_per_yr,
+                    hazard.per_operating_gw_per_yr,
+                    hazard.pool_lifetime_yr,
+                    hazard.per_pool_gw_per_yr,
+                )
+            )
+            share = hazard.pool_share
             # The hazard strikes first; failures and retirement then apply to the survivors. This year's
-            # cohort is exposed for half a year on average (launches spread over the year).
-            # Two exposures only, so two transcendentals a step rather than one per cohort (Monte Carlo runs
-            # this for every draw).
-            struck = jnp.where(cohort_index == i, -jnp.expm1(-rate * 0.5), -jnp.expm1(-rate))
-            gw_struck = jnp.sum(operating * struck)
-            operating = operating - operating * struck
+            # cohort is exposed for half a year on average (launches spread over the year). The carried cohorts
+            # are zero from cohort i on, so the strike only scales two parts: what operated before (kept
+            # e^-rate) and this year's cohort (e^-rate/2, every table at its age-0 entry, index n - 1). Each
+            # sum is then read from the carried cohorts before the strike, alongside the rate's own sum, and
+            # no struck (cohort,) array is formed (Monte Carlo runs this for every draw).
+            before_gw = state.operating_total_gw
+            rate = base + per_operating * (before_gw + gw_launched) + jnp.sum(per_pool * state.pool_gw)
+            struck_before, struck_new = -jnp.expm1(-rate), -jnp.expm1(-rate * 0.5)
+            kept_before, kept_new = 1.0 - struck_before, 1.0 - struck_new
+
+            def after_strike(table, table_now):
+                before = jnp.sum(state.operating_gw * table_now)
+                return kept_before * before + kept_new * gw_launched * table[n_years - 1]
+
+            gw_failed = after_strike(fail_table, fail_frac)
+            gw_retired = after_strike(retire_table, retire_frac)
+            gw_derated = after_strike(keep_derated_table, keep_derated)
+            gw_struck = struck_before * before_gw + struck_new * gw_launched
+            operating = state.operating_gw * kept_before + new * kept_new
             fleet_out = dict(collision_hazard_per_yr=rate, gw_collision_lost=gw_struck)
-        # Few materialised (cohort,) arrays per step: the sums read ``operating`` with the tables directly.
-        gw_failed = jnp.sum(operating * fail_frac)
-        gw_retired = jnp.sum(operating * retire_frac)
-        gw_derated = jnp.sum(operating * keep_derated)
         operating_next = operating * keep_frac
         # The insured value of what still operates: each cohort at its own satellite cost per kW.
         operating_value = jnp.sum(operating_next * value_usd_per_kw) * GW_TO_KW
@@ -233,13 +260,16 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
         else:
             new_state = CohortState(operating_next, losses, pool_gw=pools)
         operating = operating_next
+        nameplate_gw = jnp.sum(operating)
+        if hazard is not None:
+            new_state = new_state._replace(operating_total_gw=nameplate_gw)
         out = dict(
             gw_launched=gw_launched,
             gw_replacement=replacement_gw,
             gw_growth=gw_launched - replacement_gw,
             binding_code=binding,
             gw_operating=gw_derated,
-            gw_operating_nameplate=jnp.sum(operating),
+            gw_operating_nameplate=nameplate_gw,
             gw_failed=gw_failed,
             gw_retired=gw_retired,
             operating_value_usd=operating_value,
@@ -309,12 +339,11 @@ def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0,
     if hazard is not None:
         hazard = FleetHazard(*(jnp.asarray(h, dtype) for h in hazard))
         n_pools = hazard.pool_share.shape[0]
-        xs = xs + (
-            jnp.broadcast_to(hazard.base_per_yr, (n_years,)),
-            jnp.broadcast_to(hazard.per_operating_gw_per_yr, (n_years,)),
-            jnp.broadcast_to(hazard.pool_share, (n_years, n_pools)),
-            jnp.broadcast_to(hazard.pool_lifetime_yr, (n_years, n_pools)),
-            jnp.broadcast_to(hazard.per_pool_gw_per_yr, (n_years, n_pools)),
+        hazard = hazard._replace(
+            base_per_yr=jnp.broadcast_to(hazard.base_per_yr, (n_years,)),
+            per_operating_gw_per_yr=jnp.broadcast_to(hazard.per_operating_gw_per_yr, (n_years,)),
+            pool_lifetime_yr=jnp.broadcast_to(hazard.pool_lifetime_yr, (n_years, n_pools)),
+            per_pool_gw_per_yr=jnp.broadcast_to(hazard.per_pool_gw_per_yr, (n_years, n_pools)),
         )
     step = make_step(co.replacement_fraction, tables, n_years, with_cohorts, value_kw, hazard)
     _, out = jax.lax.scan(step, init(n_years, dtype, with_cohorts, n_pools), xs)
@@ -355,10 +384,12 @@ def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0,
     if hazard is not None:
         # Each cohort's cost of delivered compute sees the fleet's hazard as an extra failure rate: its mean over
         # the cohort's design life from its launch year (the last year's held after the study ends).
-        offset = jnp.arange(n_years)
-        weights = jnp.clip(co.design_life_yr - offset.astype(dtype), 0.0, 1.0)
-        later = jnp.minimum(offset[:, None] + offset[None, :], n_years - 1)  # [cohort, year of its life]
-        life_hazard = jnp.sum(out["collision_hazard_per_yr"][later] * weights, axis=1) / jnp.sum(weights)
+        weights = jnp.clip(co.design_life_yr - jnp.arange(n_years, dtype=dtype), 0.0, 1.0)
+        rate = out["collision_hazard_per_yr"]
+        held = jnp.concatenate([rate, jnp.broadcast_to(rate[-1], (n_years - 1,))])
+        # Year j of each cohort's life, as static slices (a gather of [cohort, year] indices is slow on a CPU
+        # under Monte Carlo's vmap).
+        life_hazard = sum(weights[j] * held[j : j + n_years] for j in range(n_years)) / jnp.sum(weights)
         co = eqx.tree_at(lambda c: c.failure_rate_per_yr, co, co.failure_rate_per_yr + life_hazard)
     # The loss rate each launch year's cohort is costed with, for re-pricing the cohorts (lifecycle NPV).
     result["cohort_failure_rate_per_yr"] = co.failure_rate_per_yr + jnp.zeros(n_years, dtype)

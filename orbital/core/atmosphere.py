@@ -22,7 +22,9 @@ class DensityTable(NamedTuple):
 def _bracket(grid, x):
     """Lower index and weight of ``x`` in the increasing ``grid`` (clamped to the ends)."""
     x = jnp.clip(x, grid[0], grid[-1])
-    i = jnp.clip(jnp.searchsorted(grid, x, side="right") - 1, 0, grid.shape[0] - 2)
+    # Comparisons with every node, fused into one loop: the tables' grids are short, and the default binary search
+    # runs as a loop of gathers (slow under Monte Carlo's vmap on a CPU).
+    i = jnp.clip(jnp.searchsorted(grid, x, side="right", method="compare_all") - 1, 0, grid.shape[0] - 2)
     w = (x - grid[i]) / (grid[i + 1] - grid[i])
     return i, w
 

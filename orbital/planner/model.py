@@ -267,8 +267,10 @@ def radiation_outcome(design, params, geo):
 
 # Samples of the solar cycle over the design life (the life is an input, so the sample count is fixed).
 LIFE_SAMPLES = 48
-# The year's mean F10.7 from its quarters' midpoints (a smooth ~11-year cycle: within ~0.1 sfu of 12 months).
-QUARTERS = (np.arange(4) + 0.5) / 4.0  # numpy: importing the planner must not start a JAX backend
+# The year's mean F10.7 by two-point Gauss-Legendre quadrature (exact for cubics): within 0.04 sfu of the
+# year's continuous mean over 2027-2045 at the default cycle (four quarter midpoints: 0.07), at half their cost
+# (Monte Carlo evaluates it for every draw and year).
+YEAR_NODES = 0.5 + np.array([-0.5, 0.5]) / np.sqrt(3.0)  # numpy: importing the planner must not start a JAX backend
 
 
 class EnvironmentInputs(NamedTuple):
@@ -289,8 +291,9 @@ def environment_inputs(design, env, collisions, geo, mass, shares, start_year, n
     """Drag, decay, band overlaps and capacities, and the collision hazard's parts, per year and shell."""
     dtype = shares.dtype
     years = start_year + jnp.arange(n_years, dtype=dtype)
-    quarters = years[:, None] + QUARTERS[None, :]
-    f107 = jnp.mean(f107_sfu(quarters, env.solar_cycle(), latest_year=start_year + n_years), axis=1)  # yearly mean
+    nodes = years[:, None] + YEAR_NODES[None, :]
+    at_nodes = f107_sfu(nodes, env.solar_cycle(), latest_year=start_year + n_years)
+    f107 = 0.5 * (at_nodes[:, 0] + at_nodes[:, 1])  # the yearly mean (an add, not a reduction: one fused loop)
     density = jax.vmap(shell_density)(f107)  # (years, shells)
     force = drag.drag_force_n(density, geo["altitude_km"], design.drag_coefficient, mass.drag_area_m2)
     # The decay integral scales as m / (C_D A): the geometry holds it for 1 kg/m^2 at each (F10.7, Ap) node.
