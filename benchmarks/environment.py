@@ -75,8 +75,9 @@ def environment_off(tables: bool = False, trade_plot: bool = False):
 
 
 def timed(variants: dict, thetas, repeats):
-    """Compile each variant (lowered, ``jax.jit(f).lower(thetas)``), then run them in turn ``repeats`` times (interleaved, so that a burst of load on the
-    shared machine hits every variant); the best run of each counts. Returns {name: (compile s, run s)}."""
+    """Compile each variant (lowered, ``jax.jit(f).lower(thetas)``), then run them in turn ``repeats`` times
+    (interleaved, so that a burst of load on the shared machine hits every variant); the best run of each counts.
+    Returns {name: (compile s, run s)}."""
     compiled, compile_s = {}, {}
     for name, fn in variants.items():
         t0 = time.perf_counter()
