@@ -88,12 +88,19 @@ def launched_power_price(mass_kg, power_kw, life_yr, launch_usd_per_kg):
     return mass_kg * launch_usd_per_kg / (power_kw * life_yr)
 
 
+def decaying_pool_factors(lifetime_yr, dt_yr):
+    """``(kept, filled)`` of ``decaying_pool_step``: after ``dt_yr`` the pool is ``pool * kept + inflow * filled``.
+    Apart from the step so that a scan over years can compute them for every year at once."""
+    positive = lifetime_yr > 0.0
+    lifetime = jnp.where(positive, lifetime_yr, 1.0)
+    kept = jnp.where(positive, jnp.exp(-dt_yr / lifetime), 0.0)
+    # T (1 - exp(-dt/T)) = -T expm1(-dt/T): accurate when dt << T, and tends to dt for an endless lifetime.
+    filled = jnp.where(positive, -lifetime * jnp.expm1(-dt_yr / lifetime), 0.0)
+    return kept, filled
+
+
 def decaying_pool_step(pool, inflow_per_yr, lifetime_yr, dt_yr):
     """A population after ``dt_yr`` of dP/dt = inflow - P / lifetime with both held over the step (exact):
     P' = P exp(-dt/T) + inflow T (1 - exp(-dt/T)). A lifetime of 0 or less empties it at once."""
-    positive = lifetime_yr > 0.0
-    lifetime = jnp.where(positive, lifetime_yr, 1.0)
-    decay = jnp.exp(-dt_yr / lifetime)
-    # T (1 - exp(-dt/T)) = -T expm1(-dt/T): accurate when dt << T, and tends to dt for an endless lifetime.
-    filled = -lifetime * jnp.expm1(-dt_yr / lifetime)
-    return jnp.where(positive, pool * decay + inflow_per_yr * filled, 0.0)
+    kept, filled = decaying_pool_factors(lifetime_yr, dt_yr)
+    return pool * kept + inflow_per_yr * filled

@@ -182,6 +182,8 @@ def init(n_years, dtype, with_cohorts=False, n_pools=None):
 def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per_kw, hazard=None):
     fail_table, retire_table, keep_table, keep_derated_table = tables
     cohort_index = jnp.arange(n_years)
+    # The derelict pools' decay over each year, for all years at once (the lifetimes do not depend on the fleet).
+    pool_factors = None if hazard is None else curves.decaying_pool_factors(hazard.pool_lifetime_yr, 1.0)
 
     def step(state, x):
         i, cap_supply_gw, cap_launch_gw, cap_factory_gw, cap_arrays_gw, cap_chips_gw, demand_gw = x
@@ -208,14 +210,9 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
         else:
             # Read by year from the closed-over arrays, not scanned over: under Monte Carlo's vmap, scanned inputs
             # would each be transposed to put the years first.
-            base, per_operating, pool_lifetime, per_pool = (
+            base, per_operating, pool_kept, pool_filled, per_pool = (
                 h[i]
-                for h in (
-                    hazard.base_per_yr,
-                    hazard.per_operating_gw_per_yr,
-                    hazard.pool_lifetime_yr,
-                    hazard.per_pool_gw_per_yr,
-                )
+                for h in (hazard.base_per_yr, hazard.per_operating_gw_per_yr, *pool_factors, hazard.per_pool_gw_per_yr)
             )
             share = hazard.pool_share
             # The hazard strikes first; failures and retirement then apply to the survivors. This year's
@@ -245,7 +242,7 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
         losses = gw_failed + gw_retired
         pools = None
         if hazard is not None:
-            pools = curves.decaying_pool_step(state.pool_gw, losses * share, pool_lifetime, 1.0)
+            pools = state.pool_gw * pool_kept + losses * share * pool_filled  # curves.decaying_pool_step
             fleet_out["derelict_pool_gw"] = pools
             losses = losses + gw_struck
         if with_cohorts:
