@@ -17,7 +17,9 @@ def monotone_cubic(x_nodes, y_nodes, x):
     safe_sum = jnp.where(same_sign, left + right, 1.0)
     inner = jnp.where(same_sign, 2.0 * left * right / safe_sum, 0.0)
     slopes = jnp.concatenate([secant[:1], inner, secant[-1:]])
-    k = jnp.clip(jnp.searchsorted(x_nodes, x, side="right") - 1, 0, x_nodes.shape[0] - 2)
+    # Comparisons with every node, fused into one loop (the tables are short; the default binary search runs as a
+    # loop of gathers, slow under Monte Carlo's vmap on a CPU).
+    k = jnp.clip(jnp.searchsorted(x_nodes, x, side="right", method="compare_all") - 1, 0, x_nodes.shape[0] - 2)
     x0, y0, width = x_nodes[k], y_nodes[k], h[k]
     t = (x - x0) / width
     inside = (t >= 0.0) & (t <= 1.0)
