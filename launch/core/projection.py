@@ -219,7 +219,7 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
             # cohort is exposed for half a year on average (launches spread over the year). The carried cohorts
             # are zero from cohort i on, so the strike only scales two parts: what operated before (kept
             # e^-rate) and this year's cohort (e^-rate/2, every table at its age-0 entry, index n - 1). Each
-            # sum is then read from the carried cohorts before the strike, alongside the rate's own sum, and
+            # sum is then read from the carried cohorts before the strike, the rate reads the carried total, and
             # no struck (cohort,) array is formed (Monte Carlo runs this for every draw).
             before_gw = state.operating_total_gw
             rate = base + per_operating * (before_gw + gw_launched) + jnp.sum(per_pool * state.pool_gw)
@@ -242,7 +242,7 @@ def make_step(replacement_fraction, tables, n_years, with_cohorts, value_usd_per
         losses = gw_failed + gw_retired
         pools = None
         if hazard is not None:
-            pools = state.pool_gw * pool_kept + losses * share * pool_filled  # curves.decaying_pool_step
+            pools = state.pool_gw * pool_kept + losses * share * pool_filled  # as curves.decaying_pool_step
             fleet_out["derelict_pool_gw"] = pools
             losses = losses + gw_struck
         if with_cohorts:
@@ -381,12 +381,10 @@ def project(scenario, start_year, n_years, with_cohorts=False, availability=1.0,
     if hazard is not None:
         # Each cohort's cost of delivered compute sees the fleet's hazard as an extra failure rate: its mean over
         # the cohort's design life from its launch year (the last year's held after the study ends).
-        weights = jnp.clip(co.design_life_yr - jnp.arange(n_years, dtype=dtype), 0.0, 1.0)
-        rate = out["collision_hazard_per_yr"]
-        held = jnp.concatenate([rate, jnp.broadcast_to(rate[-1], (n_years - 1,))])
-        # Year j of each cohort's life, as static slices (a gather of [cohort, year] indices is slow on a CPU
-        # under Monte Carlo's vmap).
-        life_hazard = sum(weights[j] * held[j : j + n_years] for j in range(n_years)) / jnp.sum(weights)
+        offset = jnp.arange(n_years)
+        weights = jnp.clip(co.design_life_yr - offset.astype(dtype), 0.0, 1.0)
+        later = jnp.minimum(offset[:, None] + offset[None, :], n_years - 1)  # [cohort, year of its life]
+        life_hazard = jnp.sum(out["collision_hazard_per_yr"][later] * weights, axis=1) / jnp.sum(weights)
         co = eqx.tree_at(lambda c: c.failure_rate_per_yr, co, co.failure_rate_per_yr + life_hazard)
     # The loss rate each launch year's cohort is costed with, for re-pricing the cohorts (lifecycle NPV).
     result["cohort_failure_rate_per_yr"] = co.failure_rate_per_yr + jnp.zeros(n_years, dtype)
