@@ -12,8 +12,6 @@ altitude to re-entry) the same life-mean density profile.
 
 from __future__ import annotations
 
-import functools
-
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -32,6 +30,7 @@ from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg
 from orbital.planner.fleets import representative_shells
 from orbital.planner.geometry import RADIATION_SOLAR_MAX_WEIGHT, ram_factor
+from orbital.quick_compile import quick_jit
 
 DEFAULT_ALTITUDES_KM = tuple(float(h) for h in np.arange(400.0, 1201.0, 100.0))
 LIFE_SAMPLES = 12
@@ -137,7 +136,7 @@ def trapped_dose(scenario, design, altitudes_km, inclination_deg) -> np.ndarray:
         return np.asarray(_doses(params, stacked, jnp.asarray(thickness_mm, float)), float)
 
 
-@jax.jit
+@quick_jit
 def _doses(params, tables, thickness_mm):
     return jax.vmap(radiation.dose_kernel, in_axes=(None, 0, None))(params, tables, thickness_mm)
 
@@ -172,10 +171,10 @@ def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
     return {name: np.asarray(value, float) for name, value in columns.items()}
 
 
-_f107_sfu = jax.jit(f107_sfu)
+_f107_sfu = quick_jit(f107_sfu)
 
 
-@jax.jit
+@quick_jit
 def _cylindrical_eclipse(altitude_km, beta_deg):
     """(sat, time) eclipse fraction and longest eclipse (min) in the cylindrical shadow of satellites at
     ``altitude_km`` (sat,) with beta angles ``beta_deg`` (sat, time): ``orbital.geometry``'s closed forms, compiled
@@ -185,7 +184,7 @@ def _cylindrical_eclipse(altitude_km, beta_deg):
     return fraction, fraction * period_min[:, None]
 
 
-@jax.jit
+@quick_jit
 def _unit_lifetimes_s(altitudes_km, profile_km, log_density_profile, drag_coefficient):
     """Per altitude: the natural decay time (s) to re-entry of a satellite with m / A = 1 kg/m^2 through the life-mean
     density profile (log-linear between its points), midpoint rule over ``drag.decay_heights_km``'s steps."""
@@ -198,14 +197,14 @@ def _unit_lifetimes_s(altitudes_km, profile_km, log_density_profile, drag_coeffi
     return jax.vmap(one)(altitudes_km)
 
 
-@jax.jit
+@quick_jit
 def _roll_up(design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor):
     return jax.vmap(mass_breakdown, in_axes=(None, 0, 0, 0, 0))(
         design, worst_eclipse_min, altitude_km, density_kg_m3, ram_factor
     )
 
 
-@functools.partial(jax.jit, static_argnums=3)
+@quick_jit(static_argnums=3)
 def _collision_columns(params, table, altitudes_km, n_satellites: int):
     def at_altitude(q, altitude_km):
         thickness_km = q.shell_thickness_km

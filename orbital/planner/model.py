@@ -58,6 +58,7 @@ from orbital.planner.inputs import (
     input_tree,
     unflatten_inputs,
 )
+from orbital.quick_compile import quick_jit
 
 # The orbital environment per year: drag at that year's solar activity, propellant, decay and disposal; the
 # debris, the fleet's collisions with itself and its derelicts, avoidance manoeuvres and the shells' capacity.
@@ -415,7 +416,7 @@ def environment_columns(design, env, collisions, env_in: EnvironmentInputs, mass
 
 
 # Module-level compiled functions: models of the same structure (same shells, vehicles, years) share them.
-_jit_outputs = jax.jit(plan_arrays, static_argnums=(2, 3, 4, 5))
+_jit_outputs = quick_jit(plan_arrays, static_argnums=(2, 3, 4, 5))
 _jit_batched = jax.jit(jax.vmap(plan_arrays, in_axes=(0, None, None, None, None, None)), static_argnums=(2, 3, 4, 5))
 
 
@@ -429,11 +430,13 @@ def _jit_batched_outputs(thetas, geo, layout, start_year, n_years, kw_from_desig
     return jax.vmap(one)(thetas)
 
 
-@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6, 7))
-def _jit_value_and_grad(theta, geo, layout, start_year, n_years, kw_from_design, metric, index):
+def _value_and_grad(theta, geo, layout, start_year, n_years, kw_from_design, metric, index):
     return jax.value_and_grad(
         lambda th: plan_arrays(th, geo, layout, start_year, n_years, kw_from_design)[metric][index]
     )(theta)
+
+
+_jit_value_and_grad = quick_jit(_value_and_grad, static_argnums=(2, 3, 4, 5, 6, 7))
 
 
 class PlanModel:
