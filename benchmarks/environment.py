@@ -31,11 +31,12 @@ import jax.numpy as jnp
 import numpy as np
 
 from orbital import planner
+from orbital.cpu_compile import BATCH_CPU_OPTIONS, quick_jit
 from orbital.environment import atmosphere
 from orbital.planner import geometry
 from orbital.planner import model as plan_model
 from orbital.planner.environment_trade import altitude_trade
-from orbital.quick_compile import quick_jit
+from orbital.planner.inputs import unflatten_drawn
 
 SHELL_OUTPUTS = ("shell_natural_lifetime_yr", "shell_capacity")
 
@@ -75,21 +76,24 @@ def environment_off(tables: bool = False, trade_plot: bool = False):
         outputs.altitude_trade, plots.plot_altitude_trade = saved_trade
 
 
-def timed(variants: dict, thetas, repeats):
-    """Compile each variant (lowered, ``jax.jit(f).lower(thetas)``), then run them in turn ``repeats`` times
-    (interleaved, so that a burst of load on the shared machine hits every variant); the best run of each counts.
-    Returns {name: (compile s, run s)}."""
+def timed(variants: dict, repeats):
+    """Compile each variant (``name: (lowered, argument)``, ``jax.jit(f).lower(argument)``), then run them in turn
+    ``repeats`` times (interleaved, so that a burst of load on the shared machine hits every variant); the best run
+    of each counts. Returns {name: (compile s, run s)}."""
     compiled, compile_s = {}, {}
-    for name, fn in variants.items():
+    for name, (lowered, argument) in variants.items():
         t0 = time.perf_counter()
-        compiled[name] = fn.compile()
+        # As `orbital montecarlo` compiles it (orbital.cpu_compile.batch_jit).
+        options = BATCH_CPU_OPTIONS if jax.default_backend() == "cpu" else {}
+        compiled[name] = lowered.compile(compiler_options=options)
         compile_s[name] = time.perf_counter() - t0
-        jax.block_until_ready(compiled[name](thetas))
+        jax.block_until_ready(compiled[name](argument))
     best = dict.fromkeys(variants, float("inf"))
     for _ in range(repeats):
         for name, run in compiled.items():
+            argument = variants[name][1]
             t0 = time.perf_counter()
-            jax.block_until_ready(run(thetas))
+            jax.block_until_ready(run(argument))
             best[name] = min(best[name], time.perf_counter() - t0)
     return {name: (compile_s[name], best[name]) for name in variants}
 
@@ -100,19 +104,38 @@ def monte_carlo(draws: int, repeats: int, dtype: str):
     )
     model = planner.PlanModel(scenario, planner.compute_geometry(scenario))
     thetas = jnp.asarray(planner.sample_inputs(model, draws, 0), dtype=dtype)
+    drawn, fixed, geo, columns = model.batched_arguments(thetas)
 
-    # What `orbital montecarlo` computes: its metrics only (PlanModel.batched with names), so XLA drops the rest.
-    def outputs(theta):
-        out = model.outputs(theta)
-        return {k: out[k] for k in planner.MONTECARLO_METRICS}
+    # What `orbital montecarlo` computes (PlanModel.batched with names): its metrics only, so XLA drops the rest,
+    # and only the drawn inputs batched, so what depends on the others alone runs once. Built afresh for each
+    # variant, so that the environment switch applies to what is traced.
+    def batched_drawn():
+        def outputs(values):
+            tree = unflatten_drawn(fixed, values, columns, model.layout)
+            out = plan_model.plan_of_tree(tree, fixed.dtype, geo, *model.static)
+            return {k: out[k] for k in planner.MONTECARLO_METRICS}
+
+        return jax.jit(jax.vmap(outputs)).lower(drawn)
+
+    # The same with every input batched (how `orbital montecarlo` ran before): the whole model once per draw.
+    def batched_all():
+        def outputs(theta):
+            out = model.outputs(theta)
+            return {k: out[k] for k in planner.MONTECARLO_METRICS}
+
+        return jax.jit(jax.vmap(outputs)).lower(thetas)
 
     with environment_off():
-        without = jax.jit(jax.vmap(outputs)).lower(thetas)
-    results = timed({"without": without, "with": jax.jit(jax.vmap(outputs)).lower(thetas)}, thetas, repeats)
-    (c0, t0), (c1, t1) = results["without"], results["with"]
+        variants = {"without": (batched_drawn(), drawn), "without, all batched": (batched_all(), thetas)}
+    variants |= {"with": (batched_drawn(), drawn), "with, all batched": (batched_all(), thetas)}
+    results = timed(variants, repeats)
     print(f"Monte Carlo, {draws:,} draws x {model.n_years} years, {dtype}, {jax.devices()[0].platform}")
-    print(f"  without the environment: {t0:8.3f} s  (compile {c0:6.1f} s)")
-    print(f"  with the environment:    {t1:8.3f} s  (compile {c1:6.1f} s)  ratio {t1 / t0:5.2f}")
+    print(f"  drawn inputs: {len(columns)} of {len(model.names)} ({', '.join(model.names[k] for k in columns)})")
+    for kind, label in (("", "drawn inputs batched"), (", all batched", "every input batched")):
+        (c0, t0), (c1, t1) = results["without" + kind], results["with" + kind]
+        print(f"  {label}:")
+        print(f"    without the environment: {t0:8.3f} s  (compile {c0:6.1f} s)")
+        print(f"    with the environment:    {t1:8.3f} s  (compile {c1:6.1f} s)  ratio {t1 / t0:5.2f}")
 
 
 def _stand_in_tables(inclinations_deg, altitudes_km) -> dict:

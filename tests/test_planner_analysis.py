@@ -2,6 +2,7 @@
 
 import re
 
+import jax
 import jax.numpy as jnp
 import numpy as np
 import pandas as pd
@@ -83,6 +84,27 @@ def test_sweep_is_one_vmapped_call_equal_to_separate_plans(model):
         np.testing.assert_allclose(frame["gw_effective"], np.asarray(model.jitted(theta)["gw_effective"]), rtol=1e-10)
     last = table[table["year"] == table["year"].max()].set_index(["limits.flights_per_vehicle_per_yr", "payload_t"])
     assert last.loc[(15.0, 200.0), "gw_launched"] < last.loc[(30.0, 200.0), "gw_launched"]
+
+
+def test_batches_batch_only_the_drawn_inputs_and_equal_single_points(model):
+    # Draws of one element of an array input, a design input and an environment input: each row of the batch
+    # (only its varying columns batched, orbital.planner.inputs.unflatten_drawn) equals the plan at that row.
+    drawn = ["vehicles.payload_t[0]", "design.array_oversize", "environment.amplitude_scale"]
+    theta = np.asarray(model.theta0)
+    thetas = np.tile(theta, (3, 1))
+    for k, name in enumerate(drawn):
+        thetas[:, model.index(name)] = theta[model.index(name)] * np.array([1.0, 0.9 + 0.05 * k, 1.1])
+    assert planner.drawn_columns(thetas) == tuple(sorted(model.index(name) for name in drawn))
+    batch = model.batched(jnp.asarray(thetas))
+    for row in range(3):
+        alone = model.jitted(jnp.asarray(thetas[row]))
+        for key, value in alone.items():
+            for leaf, batched in zip(jax.tree.leaves(value), jax.tree.leaves(batch[key])):
+                np.testing.assert_allclose(np.asarray(batched)[row], np.asarray(leaf), rtol=1e-12, atol=0, err_msg=key)
+    # Rows that are all alike: nothing batched, every row the scenario's plan.
+    same = model.batched(jnp.asarray(np.tile(theta, (2, 1))), ("gw_effective", "kw_per_tonne_rollup"))
+    for key, value in same.items():
+        np.testing.assert_allclose(value, np.tile(np.asarray(model.jitted(model.theta0)[key]), (2, 1)), rtol=1e-12)
 
 
 def test_sweep_set_parsing_and_errors(model):

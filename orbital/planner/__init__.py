@@ -42,7 +42,7 @@ from orbital.planner.fleets import (
 )
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.goal_seek import SolveResult, check_solve, parse_target, solve
-from orbital.planner.inputs import InputLayout, input_names, is_calendar_input
+from orbital.planner.inputs import InputLayout, drawn_columns, input_names, is_calendar_input
 from orbital.planner.model import (
     CATEGORICAL_OUTPUTS,
     DEFAULT_METRIC,
@@ -132,6 +132,7 @@ __all__ = [
     "EconomicsIn",
     "Geometry",
     "InputLayout",
+    "drawn_columns",
     "LimitsIn",
     "Meta",
     "MonteCarloIn",

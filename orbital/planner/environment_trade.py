@@ -22,6 +22,7 @@ from orbital.core import debris as debris_core
 from orbital.core import drag
 from orbital.core import geometry as geometry_core
 from orbital.core.constants import EARTH_RADIUS_KM, SECONDS_PER_DAY, SECONDS_PER_JULIAN_YEAR, SECONDS_PER_MINUTE
+from orbital.cpu_compile import quick_jit
 from orbital.design import mass_breakdown
 from orbital.environment import atmosphere, debris, radiation
 from orbital.environment.parameters import Environment
@@ -30,7 +31,6 @@ from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg
 from orbital.planner.fleets import representative_shells
 from orbital.planner.geometry import RADIATION_SOLAR_MAX_WEIGHT, ram_factor
-from orbital.quick_compile import quick_jit
 
 DEFAULT_ALTITUDES_KM = tuple(float(h) for h in np.arange(400.0, 1201.0, 100.0))
 LIFE_SAMPLES = 12

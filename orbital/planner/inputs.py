@@ -104,6 +104,31 @@ def unflatten_inputs(theta, layout: InputLayout) -> dict:
     return jax.tree_util.tree_unflatten(layout.treedef, pieces)
 
 
+def drawn_columns(thetas) -> tuple:
+    """The columns of ``thetas`` (rows, inputs) whose values differ between rows, in increasing order."""
+    thetas = np.asarray(thetas)
+    return tuple(int(k) for k in np.flatnonzero(np.any(thetas != thetas[:1], axis=0)))
+
+
+def unflatten_drawn(theta_fixed, drawn, columns: tuple, layout: InputLayout) -> dict:
+    """The input tree of ``theta_fixed`` with its ``columns`` (static) replaced by ``drawn`` (len(columns),).
+
+    Leaves without a drawn element are slices of ``theta_fixed`` alone, so under ``jax.vmap`` over ``drawn`` they
+    stay unbatched, and what depends on them alone is computed once for every draw (vmapping the whole vector
+    would make every leaf, and everything computed from it, a per-draw value)."""
+    position = {column: k for k, column in enumerate(columns)}
+    pieces, start = [], 0
+    for size, shape in zip(layout.sizes, layout.shapes):
+        piece = theta_fixed[start : start + size]
+        inside = [column for column in range(start, start + size) if column in position]
+        if inside:
+            taken = drawn[np.array([position[column] for column in inside])]
+            piece = piece.at[np.array(inside) - start].set(taken.astype(piece.dtype))
+        pieces.append(piece.reshape(shape))
+        start += size
+    return jax.tree_util.tree_unflatten(layout.treedef, pieces)
+
+
 def input_names(scenario) -> tuple:
     """Names of every numeric scenario input (as used by sweep, sensitivity and Monte Carlo)."""
     return flatten_inputs(input_tree(scenario))[1].names

@@ -27,7 +27,6 @@ drag, station-keeping delta-v, thruster power, natural lifetime and disposal col
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -45,6 +44,7 @@ from orbital.core import debris as debris_core
 from orbital.core import drag
 from orbital.core.constants import SECONDS_PER_JULIAN_YEAR
 from orbital.core.debris import FluxTable
+from orbital.cpu_compile import batch_jit, quick_jit
 from orbital.design import SatelliteDesign
 from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
@@ -53,12 +53,13 @@ from orbital.environment.solar_cycle import f107_sfu
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import (
     InputLayout,
+    drawn_columns,
     flatten_inputs,
     input_specs,
     input_tree,
+    unflatten_drawn,
     unflatten_inputs,
 )
-from orbital.quick_compile import quick_jit
 
 # The orbital environment per year: drag at that year's solar activity, propellant, decay and disposal; the
 # debris, the fleet's collisions with itself and its derelicts, avoidance manoeuvres and the shells' capacity.
@@ -165,8 +166,12 @@ def check_metric(metric: str) -> str:
 
 def plan_arrays(theta, geo: dict, layout: InputLayout, start_year: int, n_years: int, kw_from_design: bool) -> dict:
     """The plan model; ``layout``, ``start_year``, ``n_years``, ``kw_from_design`` are static."""
-    tree = unflatten_inputs(theta, layout)
-    geo = jax.tree.map(lambda x: jnp.asarray(x, theta.dtype), geo)
+    return plan_of_tree(unflatten_inputs(theta, layout), theta.dtype, geo, layout, start_year, n_years, kw_from_design)
+
+
+def plan_of_tree(tree, dtype, geo: dict, layout: InputLayout, start_year: int, n_years: int, kw_from_design: bool):
+    """``plan_arrays`` of the input tree (``inputs.unflatten_inputs``, or ``unflatten_drawn`` for batches)."""
+    geo = jax.tree.map(lambda x: jnp.asarray(x, dtype), geo)
     design = SatelliteDesign(**tree["design"])
     # The shares dict is in key order; the geometry in the scenario's shell order.
     shares = jnp.stack([tree["shares"][name] for name in layout.shell_names])
@@ -417,17 +422,19 @@ def environment_columns(design, env, collisions, env_in: EnvironmentInputs, mass
 
 # Module-level compiled functions: models of the same structure (same shells, vehicles, years) share them.
 _jit_outputs = quick_jit(plan_arrays, static_argnums=(2, 3, 4, 5))
-_jit_batched = jax.jit(jax.vmap(plan_arrays, in_axes=(0, None, None, None, None, None)), static_argnums=(2, 3, 4, 5))
 
 
-@functools.partial(jax.jit, static_argnums=(2, 3, 4, 5, 6))
-def _jit_batched_outputs(thetas, geo, layout, start_year, n_years, kw_from_design, names):
-    # Only the named outputs leave the compiled function, so XLA drops whatever computes nothing else.
-    def one(theta):
-        out = plan_arrays(theta, geo, layout, start_year, n_years, kw_from_design)
-        return {name: out[name] for name in names}
+@batch_jit(static_argnums=(3, 4, 5, 6, 7, 8))
+def _jit_batched(drawn, theta_fixed, geo, columns, layout, start_year, n_years, kw_from_design, names):
+    # Only the drawn columns are batched (inputs.unflatten_drawn): the work that depends on the other inputs alone
+    # (with the default Monte Carlo: the environment, the mass roll-up, radiation, availability) runs once.
+    # With ``names``, only those outputs leave the compiled function, so XLA drops whatever computes nothing else.
+    def one(values):
+        tree = unflatten_drawn(theta_fixed, values, columns, layout)
+        out = plan_of_tree(tree, theta_fixed.dtype, geo, layout, start_year, n_years, kw_from_design)
+        return out if names is None else {name: out[name] for name in names}
 
-    return jax.vmap(one)(thetas)
+    return jax.vmap(one)(drawn)
 
 
 def _value_and_grad(theta, geo, layout, start_year, n_years, kw_from_design, metric, index):
@@ -503,9 +510,15 @@ class PlanModel:
     def batched(self, thetas, names: tuple | None = None) -> dict:
         """``outputs`` of each row of ``thetas`` (one compiled vmapped call); only ``names`` when given (Monte
         Carlo of a few metrics then skips the work of the others)."""
-        if names is None:
-            return _jit_batched(thetas, self.geometry_arrays, *self.static)
-        return _jit_batched_outputs(thetas, self.geometry_arrays, *self.static, tuple(names))
+        return _jit_batched(*self.batched_arguments(thetas), *self.static, None if names is None else tuple(names))
+
+    def batched_arguments(self, thetas) -> tuple:
+        """``(drawn, theta_fixed, geometry, columns)``, the first arguments of ``batched``'s compiled function:
+        the columns of ``thetas`` that vary between rows (``inputs.drawn_columns``), their values, and the first
+        row, whose other columns every row shares."""
+        columns = drawn_columns(thetas)
+        thetas = jnp.asarray(thetas)
+        return thetas[:, np.array(columns, dtype=int)], thetas[0], self.geometry_arrays, columns
 
     def value_and_grad(self, metric: str, year: int, theta=None):
         """``(value, gradient)`` of ``metric`` in ``year`` with respect to ``theta`` (default: the scenario's),
