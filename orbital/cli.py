@@ -61,8 +61,8 @@ def _print_error(message: str):
 # Compiled kernels are kept between CLI runs in this folder (JAX's persistent compilation cache): a second
 # `orbital plan` skips most of its compilation. ORBITAL_COMPILE_CACHE=off turns it off; a path moves it.
 COMPILE_CACHE_ENV = "ORBITAL_COMPILE_CACHE"
-# The host-side tables a plan builds from reference models (NRLMSIS density by inclination) are kept here, so a
-# second run does not evaluate the model again. ORBITAL_TABLE_CACHE=off turns it off; a path moves it.
+# The host-side tables a plan builds (NRLMSIS density by inclination, the altitude trade) are kept here, so a
+# second run does not build them again. ORBITAL_TABLE_CACHE=off turns it off; a path moves it.
 TABLE_CACHE_ENV = "ORBITAL_TABLE_CACHE"
 
 
@@ -97,9 +97,9 @@ def _use_caches(jax):
         # Every compiled kernel is kept, however quick to compile: a plan compiles about a hundred small ones
         # (0.01-0.1 s each, about 2 s in all), and reading one back is cheaper than compiling it again.
         jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
-    from orbital.environment import atmosphere
+    from orbital import kept_tables
 
-    atmosphere.keep_tables_in(table_cache_dir())
+    kept_tables.keep_tables_in(table_cache_dir())
 
 
 def _friendly(command):

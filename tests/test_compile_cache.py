@@ -7,10 +7,13 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
+from orbital import kept_tables
 from orbital.cli import COMPILE_CACHE_ENV, TABLE_CACHE_ENV, compile_cache_dir, table_cache_dir
 from orbital.environment import atmosphere
+from orbital.planner import environment_trade, load_scenario
 
 CLI = [sys.executable, "-c", "from orbital.cli import app; app()"]
 ONE_HOUR_OF_ILLUMINATION = ["illumination", "--days", "0.05"]
@@ -69,19 +72,19 @@ SMALL_GRID = atmosphere.DensityGrid((400.0, 500.0), (100.0, 150.0), (0.0, 15.0))
 
 
 @pytest.fixture
-def kept_tables(tmp_path):
-    atmosphere.keep_tables_in(tmp_path)
+def kept_folder(tmp_path):
+    kept_tables.keep_tables_in(tmp_path)
     atmosphere.clear_tables()
     yield tmp_path
-    atmosphere.keep_tables_in(None)
+    kept_tables.keep_tables_in(None)
     atmosphere.clear_tables()
 
 
-def test_a_kept_density_table_is_read_back_not_rebuilt(kept_tables, monkeypatch):
+def test_a_kept_density_table_is_read_back_not_rebuilt(kept_folder, monkeypatch):
     built = atmosphere.density_table(53.0, SMALL_GRID)
-    (kept,) = kept_tables.glob("*.npy")
+    (kept,) = kept_folder.glob("msis-density-*.npz")
     atmosphere.density_table(97.6, SMALL_GRID)
-    assert len(list(kept_tables.glob("*.npy"))) == 2  # one file per inclination
+    assert len(list(kept_folder.glob("msis-density-*.npz"))) == 2  # one file per inclination
     atmosphere.clear_tables()
 
     def no_msis(*args):
@@ -96,7 +99,7 @@ def test_a_kept_density_table_is_read_back_not_rebuilt(kept_tables, monkeypatch)
     atmosphere.clear_tables()
     rebuilt = atmosphere.density_table(53.0, SMALL_GRID)
     assert np.array_equal(rebuilt.log_density, built.log_density)
-    assert np.array_equal(np.load(kept), built.log_density)
+    assert np.array_equal(np.load(kept)["log_density"], built.log_density)
 
 
 def test_density_tables_stay_in_memory_unless_a_folder_is_named(tmp_path, monkeypatch):
@@ -106,4 +109,62 @@ def test_density_tables_stay_in_memory_unless_a_folder_is_named(tmp_path, monkey
     atmosphere.clear_tables()
     atmosphere.density_table(53.0, SMALL_GRID)
     atmosphere.clear_tables()
+    assert not list(tmp_path.rglob("*"))
+
+
+TRADE_ALTITUDES_KM = (500.0, 900.0)
+
+
+def _no_recompute(*args):
+    raise AssertionError("the altitude trade computed again where a kept table matched")
+
+
+def test_a_kept_altitude_trade_is_read_back_only_for_the_same_scenario_and_code(kept_folder, monkeypatch):
+    scenario = load_scenario("ai1-100gw")
+    computed = environment_trade.altitude_trade(scenario, TRADE_ALTITUDES_KM)
+    assert list(computed.columns) == list(environment_trade.TRADE_COLUMNS)
+    (kept,) = kept_folder.glob("altitude-trade-*.npz")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(environment_trade, "_trade_table", _no_recompute)
+        pd.testing.assert_frame_equal(environment_trade.altitude_trade(scenario, TRADE_ALTITUDES_KM), computed)
+        # Other altitudes, another scenario or other code: another key, so the trade is computed (and refused here).
+        with pytest.raises(AssertionError, match="computed again"):
+            environment_trade.altitude_trade(scenario, (500.0, 1000.0))
+        # What the trade does not read (the ramp, the other shells) leaves the key as it is.
+        faster_ramp = scenario.with_changes(cadence={"growth_rate_per_yr": 0.7})
+        pd.testing.assert_frame_equal(environment_trade.altitude_trade(faster_ramp, TRADE_ALTITUDES_KM), computed)
+        heavier = scenario.with_changes(design={"compute_shielding_mm_al": 4.0})
+        with pytest.raises(AssertionError, match="computed again"):
+            environment_trade.altitude_trade(heavier, TRADE_ALTITUDES_KM)
+        patched.setattr(kept_tables, "code_digest", lambda: "another version of the code")
+        with pytest.raises(AssertionError, match="computed again"):
+            environment_trade.altitude_trade(scenario, TRADE_ALTITUDES_KM)
+
+    # A damaged file is computed again and rewritten.
+    kept.write_bytes(b"not a table")
+    pd.testing.assert_frame_equal(environment_trade.altitude_trade(scenario, TRADE_ALTITUDES_KM), computed)
+    assert np.array_equal(np.load(kept)["dose_rad_per_yr"], computed["dose_rad_per_yr"].to_numpy())
+
+
+def test_the_code_digest_covers_the_packages_and_the_library_versions(monkeypatch):
+    digest = kept_tables.code_digest()
+    try:
+        kept_tables.code_digest.cache_clear()
+        monkeypatch.setattr(kept_tables, "OWN_PACKAGES", ("orbital", "launch"))
+        assert kept_tables.code_digest() != digest
+        kept_tables.code_digest.cache_clear()
+        monkeypatch.undo()
+        monkeypatch.setattr(kept_tables, "_version", lambda distribution: "0.0")
+        assert kept_tables.code_digest() != digest
+    finally:
+        monkeypatch.undo()
+        kept_tables.code_digest.cache_clear()
+    assert kept_tables.code_digest() == digest
+
+
+def test_nothing_is_kept_unless_a_folder_is_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    kept_tables.store_arrays("probe", "key", {"x": np.arange(3.0)})
+    assert kept_tables.load_arrays("probe", "key") is None
     assert not list(tmp_path.rglob("*"))

@@ -7,6 +7,7 @@ import math
 import jax
 import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -311,3 +312,20 @@ def test_altitude_trade_columns_equal_the_public_api_altitude_by_altitude():
         }
         for name, value in expected.items():
             assert row[name] == pytest.approx(float(value), rel=1e-12), name
+
+
+@pytest.mark.parametrize(("name", "shell_index"), [("ai1-100gw", 1), ("conservative", 0)])
+def test_the_altitude_trade_of_its_sections_alone_equals_the_trade_of_the_whole_scenario(name, shell_index):
+    # altitude_trade computes from trade_scenario (the shell and TRADE_SECTIONS, other sections at their
+    # defaults), which is what lets a kept trade serve other ramps; the whole scenario must give the same table.
+    from orbital.planner import environment_trade
+
+    scenario = planner.load_scenario(name).with_changes(study={"geometry_days": 2, "sample_sats_per_shell": 2})
+    shells = scenario.to_dict()["shells"]
+    whole = scenario.with_changes(shells=[shells[shell_index]] + shells[:shell_index] + shells[shell_index + 1 :])
+    altitudes = np.array([450.0, 800.0])
+    pd.testing.assert_frame_equal(
+        environment_trade.altitude_trade(scenario, altitudes, shell_index=shell_index),
+        environment_trade._trade_table(whole, altitudes),
+        check_exact=True,
+    )

@@ -18,18 +18,14 @@ its index files.
 
 The table (log density on an altitude x F10.7 x Ap grid) is built at run time in a second or two per inclination
 and kept in memory (``functools.lru_cache``). The library writes nothing to disk; a program that owns its process
-(the ``orbital`` commands) may also keep the tables between runs in a folder it names (``keep_tables_in``).
+(the ``orbital`` commands) may also keep the tables between runs in a folder it names
+(``orbital.kept_tables.keep_tables_in``).
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import hashlib
 import math
-import os
-import tempfile
-from pathlib import Path
 from typing import NamedTuple
 
 import jax
@@ -38,6 +34,7 @@ import numpy as np
 import pymsis
 
 from launch.validation import check_range
+from orbital import kept_tables
 from orbital.core import atmosphere as core
 
 N_ARG_LATITUDE = 4
@@ -140,59 +137,28 @@ def _table(inclination_deg: float, grid: DensityGrid) -> core.DensityTable:
     )
 
 
-# --- tables kept between runs (only where a program asks for it) -------------------------------------------------
-_kept_in: list[Path] = []  # the folder set by keep_tables_in; empty: nothing read from or written to disk
-
-
-def keep_tables_in(folder) -> None:
-    """Keep the density tables between processes in ``folder`` (None: in memory only, the default). For programs
-    that own their process, like JAX's compilation-cache setting: the ``orbital`` commands use it so that a plan
-    does not run NRLMSIS again for the inclinations an earlier run tabulated. Each file is named by a digest of
-    everything the table depends on (NRLMSIS and pymsis versions, inclination, grid, averaging points), written
-    atomically, and rebuilt if it cannot be read or does not match."""
-    _kept_in.clear()
-    if folder is not None:
-        _kept_in.append(Path(folder))
-
-
-def _table_file(inclination_deg: float, grid: DensityGrid) -> Path | None:
-    if not _kept_in:
-        return None
-    key = repr(
-        (MSIS_VERSION, pymsis.__version__, inclination_deg, grid, N_ARG_LATITUDE, N_LONGITUDE, SEASON_DAYS)
-    ).encode()
-    return _kept_in[0] / f"msis-density-{hashlib.sha256(key).hexdigest()[:32]}.npy"
+# --- tables kept between runs (only where a program asks for it: ``orbital.kept_tables``) ---------------------
+def _kept_key(inclination_deg: float, grid: DensityGrid) -> str:
+    # Everything the table depends on: NRLMSIS alone computes it, so this package's code is not part of the key.
+    return repr((MSIS_VERSION, pymsis.__version__, inclination_deg, grid, N_ARG_LATITUDE, N_LONGITUDE, SEASON_DAYS))
 
 
 def _stored_log_density(inclination_deg: float, grid: DensityGrid) -> np.ndarray | None:
-    path = _table_file(inclination_deg, grid)
-    if path is None or not path.is_file():
-        return None
-    try:
-        values = np.load(path, allow_pickle=False)
-    except (OSError, ValueError):
-        return None
+    stored = kept_tables.load_arrays("msis-density", _kept_key(inclination_deg, grid))
+    values = None if stored is None else stored.get("log_density")
     shape = (len(grid.altitude_km), len(grid.f107_sfu), len(grid.ap))
-    ok = values.shape == shape and values.dtype == np.float64 and bool(np.all(np.isfinite(values)))
+    ok = (
+        values is not None
+        and values.shape == shape
+        and values.dtype == np.float64
+        and bool(np.all(np.isfinite(values)))
+    )
     return values if ok else None
 
 
 def _store_log_density(inclination_deg: float, grid: DensityGrid, log_rho: np.ndarray) -> None:
-    path = _table_file(inclination_deg, grid)
-    if path is None:
-        return
-    # A cache: a folder that cannot be written costs only the rebuild next time, so it never fails the plan.
-    temporary = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".msis-", suffix=".npy")
-        with os.fdopen(handle, "wb") as out:
-            np.save(out, np.ascontiguousarray(log_rho, dtype=np.float64), allow_pickle=False)
-        os.replace(temporary, path)
-    except OSError:
-        if temporary is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
+    log_density = np.ascontiguousarray(log_rho, dtype=np.float64)
+    kept_tables.store_arrays("msis-density", _kept_key(inclination_deg, grid), {"log_density": log_density})
 
 
 def density_table(inclination_deg=53.0, grid: DensityGrid = DEFAULT_GRID) -> core.DensityTable:

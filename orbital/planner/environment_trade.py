@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 from astropy.time import Time, TimeDelta
 
+from orbital import kept_tables
 from orbital.core import debris as debris_core
 from orbital.core import drag
 from orbital.core import geometry as geometry_core
@@ -36,6 +37,24 @@ DEFAULT_ALTITUDES_KM = tuple(float(h) for h in np.arange(400.0, 1201.0, 100.0))
 LIFE_SAMPLES = 12
 PROFILE_STEP_KM = 5.0
 
+# The trade's columns, in order.
+TRADE_COLUMNS = (
+    "altitude_km",
+    "eclipse_fraction",
+    "longest_eclipse_min",
+    "ram_factor",
+    "density_kg_m3",
+    "station_keeping_dv_m_s_per_yr",
+    "propellant_kg",
+    "natural_lifetime_yr",
+    "mass_kg",
+    "kw_per_tonne",
+    "debris_hazard_per_yr",
+    "fleet_hazard_per_yr",
+    "manoeuvres_per_satellite_yr",
+    "dose_rad_per_yr",
+)
+
 
 def _environment(scenario) -> Environment:
     section = getattr(scenario, "environment", None)
@@ -46,7 +65,9 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
     """One row per altitude (km): eclipse_fraction, longest_eclipse_min, ram_factor, density_kg_m3,
     station_keeping_dv_m_s_per_yr, propellant_kg, natural_lifetime_yr, mass_kg, kw_per_tonne and the collision
     risk (``collision_risk``): debris_hazard_per_yr, fleet_hazard_per_yr, manoeuvres_per_satellite_yr; and the
-    trapped-particle dose_rad_per_yr behind the design's shielding (``trapped_dose``)."""
+    trapped-particle dose_rad_per_yr behind the design's shielding (``trapped_dose``). Read back from
+    ``orbital.kept_tables`` when a program keeps tables and has computed it before (same shell and ``TRADE_SECTIONS``,
+    same code)."""
     altitudes = np.asarray(altitudes_km, dtype=float)
     if altitudes.ndim != 1 or altitudes.size == 0:
         raise ValueError(f"altitudes_km={altitudes_km!r}: give a non-empty list of altitudes")
@@ -56,7 +77,40 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
         raise ValueError(f"altitudes_km={bad[0]:g} km is outside the allowed range [{low:g}, {high:g}] km")
     if not 0 <= shell_index < len(scenario.shells):
         raise ValueError(f"shell_index={shell_index} is outside the scenario's shells [0, {len(scenario.shells) - 1}]")
-    base = scenario.shells[shell_index].model_dump(exclude_none=True)
+    # Computed from the sections it reads alone, so that it is a function of them and of this package's code: a
+    # program that keeps tables between runs (``orbital.kept_tables``, the ``orbital`` commands) reads it back
+    # for any scenario that shares them (a what-if on the ramp, the costs or the other shells).
+    reduced = trade_scenario(scenario, shell_index)
+    key = repr((reduced.canonical_json(), altitudes.tolist(), kept_tables.code_digest(), jax.default_backend()))
+    kept = kept_tables.load_arrays("altitude-trade", key)
+    if (
+        kept is not None
+        and list(kept) == list(TRADE_COLUMNS)
+        and all(v.shape == altitudes.shape and v.dtype == np.float64 for v in kept.values())
+        and np.array_equal(kept["altitude_km"], altitudes)
+    ):
+        return pd.DataFrame(kept)
+    table = _trade_table(reduced, altitudes)
+    kept_tables.store_arrays("altitude-trade", key, {name: table[name].to_numpy(np.float64) for name in table})
+    return table
+
+
+# The scenario sections the trade reads (besides its shell).
+TRADE_SECTIONS = ("study", "design", "environment", "collisions", "radiation")
+
+
+def trade_scenario(scenario, shell_index: int = 0):
+    """The scenario the altitude trade of ``scenario``'s shell ``shell_index`` is computed from: that shell alone
+    (all of the fleet), the sections in ``TRADE_SECTIONS``, every other section at its defaults."""
+    data = scenario.to_dict()
+    reduced = {section: data[section] for section in TRADE_SECTIONS if section in data}
+    reduced["scenario"] = {"name": "altitude-trade"}
+    reduced["shells"] = [{**data["shells"][shell_index], "share": 1.0}]
+    return type(scenario).model_validate(reduced)
+
+
+def _trade_table(scenario, altitudes: np.ndarray) -> pd.DataFrame:
+    base = scenario.shells[0].model_dump(exclude_none=True)
     shells = [{**base, "name": f"trade-{k}", "altitude_km": float(h), "share": 1.0} for k, h in enumerate(altitudes)]
     # Shares must sum to one in a scenario; the trade evaluates each shell alone.
     shells = [{**s, "share": 1.0 / len(shells)} for s in shells]
