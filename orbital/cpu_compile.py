@@ -7,7 +7,9 @@ function (``jax.jit(..., compiler_options=)``), never through the process-wide `
   (~550 for the gradient, ~330 for the outputs, each on arrays of a few dozen numbers, each with a fixed
   MLIR-to-LLVM cost). XLA's classic loop emitters at LLVM -O0 compile the same programs in under half the time
   (2026-12-01, 2-core CPU: the gradient 18.5 -> 8.2 s, the outputs 6.7 -> 2.2 s), and agree with the default
-  compile to 2e-14 relative.
+  compile to 2e-14 relative. Check every program put here against XLA's default compile in a test: under these
+  two options together XLA miscompiled one program (the plan's gradient written in forward mode; most entries
+  wrong, deterministically), while either option alone was right (docs/performance.md).
 - **Batches** (Monte Carlo, sweeps). jaxlib 0.10 runs reductions on the CPU as YNNPACK fusions by default; on the
   plan model's (draws, years) sums inside the cohort scan they took more than a third of a 100,000-draw Monte
   Carlo. Without them the same program ran 1.35 -> 0.82 s (``python benchmarks/environment.py``).

@@ -54,6 +54,8 @@ TRADE_COLUMNS = (
     "manoeuvres_per_satellite_yr",
     "dose_rad_per_yr",
 )
+# The scenario sections the trade reads (besides its shell).
+TRADE_SECTIONS = ("study", "design", "environment", "collisions", "radiation")
 
 
 def _environment(scenario) -> Environment:
@@ -93,10 +95,6 @@ def altitude_trade(scenario, altitudes_km=DEFAULT_ALTITUDES_KM, shell_index: int
     table = _trade_table(reduced, altitudes)
     kept_tables.store_arrays("altitude-trade", key, {name: table[name].to_numpy(np.float64) for name in table})
     return table
-
-
-# The scenario sections the trade reads (besides its shell).
-TRADE_SECTIONS = ("study", "design", "environment", "collisions", "radiation")
 
 
 def trade_scenario(scenario, shell_index: int = 0):
