@@ -46,10 +46,10 @@ def environment_off(tables: bool = False, trade_plot: bool = False):
     """The plan model as it was before the environment: no hazard in the cohorts, zeros for the environment's
     columns (same shapes), with ``tables`` stand-in density tables in the geometry, with ``trade_plot`` an empty
     altitude-trade plot. Applies to what is traced (compiled) inside the block."""
-    from orbital.planner import outputs, plots
+    from orbital.planner import environment_trade, plots
 
     saved = plan_model.fleet_hazard, plan_model.environment_columns, geometry.density_tables
-    saved_trade = outputs.altitude_trade, plots.plot_altitude_trade
+    saved_trade = environment_trade.altitude_trade, plots.plot_altitude_trade
 
     def zero_columns(design, env, collisions, env_in, mass, shares, out, per_gw):
         zeros = jnp.zeros_like(out["gw_launched"])
@@ -67,13 +67,13 @@ def environment_off(tables: bool = False, trade_plot: bool = False):
     if trade_plot:
         import matplotlib.figure
 
-        outputs.altitude_trade = lambda scenario: None
+        environment_trade.altitude_trade = lambda scenario: None
         plots.plot_altitude_trade = lambda trade, title="": matplotlib.figure.Figure()
     try:
         yield
     finally:
         plan_model.fleet_hazard, plan_model.environment_columns, geometry.density_tables = saved
-        outputs.altitude_trade, plots.plot_altitude_trade = saved_trade
+        environment_trade.altitude_trade, plots.plot_altitude_trade = saved_trade
 
 
 def timed(variants: dict, repeats):

@@ -5,6 +5,7 @@ after the arguments are parsed, before any computation (``planner.check_output_d
 
 from __future__ import annotations
 
+import concurrent.futures
 import functools
 import sys
 import warnings
@@ -332,15 +333,20 @@ def plan(
 
     loaded = planner.load_scenario(scenario)
     out_dir = _output_dir(loaded.name, out)
-    with Progress(console=errors, transient=True) as bar:
-        task = bar.add_task(
-            f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
-        )
-        with warnings.catch_warnings():
-            # Printed below, after the table, as plain lines.
-            warnings.simplefilter("ignore", planner.PlanWarning)
-            result = planner.plan(loaded, progress=lambda done, total: bar.update(task, completed=done / total))
-    files = planner.plan_files(result)
+    # The altitude trade and the summary's gradient start beside the geometry and the tables: on a first run their
+    # compiles are much of the command's time, and XLA compiles without holding Python's lock.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="plan") as early:
+        with Progress(console=errors, transient=True) as bar:
+            task = bar.add_task(
+                f"eclipse geometry of {len(loaded.shells)} shell(s), {loaded.study.geometry_days:g} days", total=1.0
+            )
+            with warnings.catch_warnings():
+                # Printed below, after the table, as plain lines.
+                warnings.simplefilter("ignore", planner.PlanWarning)
+                result = planner.plan(
+                    loaded, progress=lambda done, total: bar.update(task, completed=done / total), executor=early
+                )
+        files = planner.plan_files(result)
     table = Table(title=f"{loaded.name}: plan (every 3rd year and the last)")
     columns = [
         "year",

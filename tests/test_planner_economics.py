@@ -1,9 +1,13 @@
 """The plan's economics: cost of delivered compute in orbit and on the ground, firm capacity, the programme's
 cash flows, lifecycle NPV and IRR, the summary's milestones, and the files `orbital plan` writes for them."""
 
+import concurrent.futures
 import json
 
+import jax
+import jax.numpy as jnp
 import numpy as np
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -12,7 +16,8 @@ from launch.core import costs
 from orbital import planner
 from orbital.cli import app
 from orbital.planner import economics as programme
-from orbital.planner import load_scenario
+from orbital.planner import load_scenario, yearly_plan
+from orbital.planner.economics import cost_ratio_drivers
 
 SMALL_STUDY = {"n_years": 12, "geometry_days": 3, "geometry_step_s": 1800, "sample_sats_per_shell": 2}
 ROUNDING = 1e-12
@@ -161,3 +166,26 @@ def test_plan_writes_the_economics_files(plan):
     for name in ("economics.csv", "costs.png", "cost_waterfall.png", "firm_capacity.png"):
         assert name in files
     assert files["costs.png"][:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_plan_whose_slow_products_start_on_an_executor_equals_one_computed_in_turn(plan):
+    """``plan(executor=)`` starts the altitude trade and the summary's gradient on other threads: the same
+    summary, drivers and trade as a plan that computes them on first use."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=2) as pool:
+        early = planner.plan(plan.scenario, executor=pool)
+        assert set(early._started) == {"altitude_trade", "cost_ratio_drivers"}
+        early_summary = early.summary()
+        early_trade = early.altitude_trade()
+    assert early_summary == plan.summary()
+    assert early_summary["economics"]["cost_ratio_drivers"] == plan.summary()["economics"]["cost_ratio_drivers"]
+    pd.testing.assert_frame_equal(early_trade, plan.altitude_trade())
+    pd.testing.assert_frame_equal(cost_ratio_drivers(plan.model), early._started["cost_ratio_drivers"].result())
+
+
+def test_work_started_on_another_thread_keeps_the_callers_64_bit_mode():
+    """JAX's scoped 64-bit mode is per thread: what ``plan`` starts on an executor is run in the caller's."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        for x64 in (False, True):
+            with jax.enable_x64(x64):
+                dtype_of_a_float = yearly_plan._in_callers_x64_mode(lambda: jnp.asarray(1.0).dtype)
+            assert pool.submit(dtype_of_a_float).result() == (jnp.float64 if x64 else jnp.float32)

@@ -28,6 +28,8 @@ IRR_GRID_POINTS = 256
 IRR_BISECTIONS = 40
 # Inputs that drive the cost ratio, listed in the summary.
 DRIVERS_LISTED = 6
+# The metric whose drivers the summary lists: the orbit-to-ground cost of delivered compute.
+COST_RATIO_METRIC = "lcoc_ratio"
 
 
 def economics_table(model: PlanModel, theta=None) -> pd.DataFrame:
@@ -128,10 +130,18 @@ def _first_year(years, condition) -> int | None:
     return int(years[hits[0]]) if len(hits) else None
 
 
-def economics_summary(model: PlanModel, table: pd.DataFrame, economics: pd.DataFrame) -> dict:
+def cost_ratio_drivers(model: PlanModel) -> pd.DataFrame:
+    """The inputs that drive the orbit-to-ground cost ratio in the plan's last year, ranked (``sensitivity``)."""
+    return sensitivity(model, COST_RATIO_METRIC)
+
+
+def economics_summary(
+    model: PlanModel, table: pd.DataFrame, economics: pd.DataFrame, drivers: pd.DataFrame | None = None
+) -> dict:
     """Headline economics of a plan: costs per delivered compute in orbit and on the ground, the parity year, the
     break-even launch price, firm capacity, the programme's NPV, IRR and payback, and the inputs that drive the
-    orbit-to-ground cost ratio (exact elasticities)."""
+    orbit-to-ground cost ratio (exact elasticities; ``drivers``: ``cost_ratio_drivers(model)`` if computed
+    already)."""
     years = table["year"].to_numpy()
     first, last = int(years[0]), int(years[-1])
     ratio = table["lcoc_ratio"].to_numpy()
@@ -140,7 +150,7 @@ def economics_summary(model: PlanModel, table: pd.DataFrame, economics: pd.DataF
     cumulative = table["cumulative_cash_flow_usd"].to_numpy()
     payback = _first_year(years, (cumulative >= 0) & (np.minimum.accumulate(cumulative) < 0))
     irr, irr_note = lifecycle_irr(model)
-    drivers = sensitivity(model, "lcoc_ratio", last).head(DRIVERS_LISTED)
+    drivers = (cost_ratio_drivers(model) if drivers is None else drivers).head(DRIVERS_LISTED)
     availability = float(table["compute_availability"].iloc[0])
     firm = float(table["firm_compute_fraction"].iloc[0])
     return {

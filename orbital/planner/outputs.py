@@ -24,7 +24,6 @@ from orbital import formation
 from orbital.atomic_files import write_set
 from orbital.planner import economics, plots
 from orbital.planner.clusters import cluster_shells, orbit_times_s
-from orbital.planner.environment_trade import altitude_trade
 from orbital.planner.scenario import SCENARIO_NAME
 
 RESULTS_DIR = Path("orbital-results")
@@ -169,16 +168,12 @@ def write_files(out, files: dict) -> list:
 # --- the file set of each command ------------------------------------------------------------------------
 def plan_files(result) -> dict:
     """``orbital plan``: the yearly, shells and economics tables, the summary, provenance and seven plots; with
-    a cluster shell, ``clusters.csv`` and two cluster plots (``cluster_files``)."""
+    a cluster shell, ``clusters.csv`` and two cluster plots (``cluster_files``). The summary comes last: a plan
+    run with an executor (``plan(executor=)``) finishes its sensitivity while the plots are drawn."""
     scenario = result.scenario
     final_year = int(result.table["year"].iloc[-1])
     daily = economics.daily_availability(result.model)
-    return {
-        "plan.csv": result.table,
-        "shells.csv": result.shells,
-        "economics.csv": result.economics,
-        "summary.json": to_json(result.summary(), "summary.json"),
-        "provenance.json": to_json(provenance(scenario), "provenance.json"),
+    drawn = {
         "ramp.png": png_bytes(plots.plot_ramp(result.table, f"{scenario.name}: deployment ramp")),
         "eclipse_seasons.png": png_bytes(plots.plot_seasons(result.geometry)),
         "mass_breakdown.png": png_bytes(plots.plot_mass(result.shells)),
@@ -186,9 +181,17 @@ def plan_files(result) -> dict:
         "cost_waterfall.png": png_bytes(plots.plot_cost_waterfall(result.economics, final_year)),
         "firm_capacity.png": png_bytes(plots.plot_firm_capacity(result.geometry, daily)),
         "altitude_trade.png": png_bytes(
-            plots.plot_altitude_trade(altitude_trade(scenario), f"{scenario.name}: altitude trade")
+            plots.plot_altitude_trade(result.altitude_trade(), f"{scenario.name}: altitude trade")
         ),
         **cluster_files(result),
+    }
+    return {
+        "plan.csv": result.table,
+        "shells.csv": result.shells,
+        "economics.csv": result.economics,
+        "summary.json": to_json(result.summary(), "summary.json"),
+        "provenance.json": to_json(provenance(scenario), "provenance.json"),
+        **drawn,
     }
 
 

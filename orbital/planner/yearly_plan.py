@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import warnings
 from collections.abc import Callable
 
+import jax
 import pandas as pd
 
+from orbital.planner import environment_trade
 from orbital.planner.clusters import cluster_table
-from orbital.planner.economics import economics_summary, economics_table
+from orbital.planner.economics import cost_ratio_drivers, economics_summary, economics_table
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.model import PlanModel
 from orbital.planner.outputs import provenance
@@ -34,6 +37,8 @@ class Plan:
     clusters: pd.DataFrame | None = None
     # The summary runs a sensitivity and an IRR search: computed once, on first use.
     _summary: dict | None = dataclasses.field(default=None, repr=False, compare=False)
+    # What ``plan(executor=)`` started early: "altitude_trade" and "cost_ratio_drivers" futures.
+    _started: dict = dataclasses.field(default_factory=dict, repr=False, compare=False)
 
     def summary(self) -> dict:
         """Headline numbers of the plan, with its provenance (``summary.json``)."""
@@ -41,7 +46,15 @@ class Plan:
             self._summary = self._make_summary()
         return self._summary
 
+    def altitude_trade(self) -> pd.DataFrame:
+        """The altitude trade of the scenario's first shell (``altitude_trade.png``;
+        ``environment_trade.altitude_trade``)."""
+        started = self._started.get("altitude_trade")
+        return environment_trade.altitude_trade(self.scenario) if started is None else started.result()
+
     def _make_summary(self) -> dict:
+        started = self._started.get("cost_ratio_drivers")
+        drivers = None if started is None else started.result()
         t = self.table.set_index("year")
         last = int(t.index[-1])
         peak_year = int(t["gw_launched"].idxmax())
@@ -72,7 +85,7 @@ class Plan:
                 "satellite_mass_kg": float(t["satellite_mass_kg"].iloc[0]),
                 "cumulative_capex_usd": float(t["capex_usd"].sum()),
             },
-            "economics": economics_summary(self.model, self.table, self.economics),
+            "economics": economics_summary(self.model, self.table, self.economics, drivers),
             "environment": environment_summary(t, last),
             "warnings": environment_warnings(
                 self.table,
@@ -143,14 +156,30 @@ def environment_warnings(
     return messages
 
 
-def plan(scenario: Scenario | str | None = None, progress: Callable[[float, float], None] | None = None) -> Plan:
+def plan(
+    scenario: Scenario | str | None = None,
+    progress: Callable[[float, float], None] | None = None,
+    *,
+    executor: concurrent.futures.Executor | None = None,
+) -> Plan:
     """Run a scenario (object, built-in name or path; default ``ai1-100gw``); ``progress(done, total)`` reports
     the geometry step (the slow one). The orbital environment's warnings (``summary()["warnings"]``) are also
-    issued as ``PlanWarning``s."""
+    issued as ``PlanWarning``s.
+
+    ``executor`` (threads, e.g. ``concurrent.futures.ThreadPoolExecutor(2)``): the plan's two slow derived
+    products start on it as soon as they can, the altitude trade at once and the summary's cost-ratio sensitivity
+    (a gradient that compiles for seconds) once the model exists, each in the caller's 64-bit mode. Their XLA
+    compiles run outside Python's lock, beside the geometry and the tables; the results are the same. Without an
+    executor each is computed on first use (``Plan.altitude_trade``, ``Plan.summary``)."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario or DEFAULT_SCENARIO)
+    started = {}
+    if executor is not None:
+        started["altitude_trade"] = executor.submit(_in_callers_x64_mode(environment_trade.altitude_trade), scenario)
     geometry = compute_geometry(scenario, progress)
     model = PlanModel(scenario, geometry)
+    if executor is not None:
+        started["cost_ratio_drivers"] = executor.submit(_in_callers_x64_mode(cost_ratio_drivers), model)
     result = Plan(
         scenario,
         geometry,
@@ -159,11 +188,24 @@ def plan(scenario: Scenario | str | None = None, progress: Callable[[float, floa
         model.shells_table(),
         economics_table(model),
         clusters=cluster_table(scenario, geometry),
+        _started=started,
     )
     life_yr = scenario.satellite_design().design_life_years
     for message in environment_warnings(result.table, result.shells, scenario.cohorts.failure_rate_per_yr, life_yr):
         warnings.warn(message, PlanWarning, stacklevel=2)
     return result
+
+
+def _in_callers_x64_mode(function: Callable) -> Callable:
+    """``function`` to run on another thread in this thread's 64-bit mode (``jax.enable_x64`` scopes it per
+    thread)."""
+    x64 = bool(jax.config.jax_enable_x64)
+
+    def run(*args):
+        with jax.enable_x64(x64):
+            return function(*args)
+
+    return run
 
 
 class PlanWarning(UserWarning):
