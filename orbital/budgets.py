@@ -207,8 +207,9 @@ def _budget_scan(
     capacity_w_k = th.heat_capacity_j_k / step_s
 
     def battery_step(battery_wh, change_wh):
-        after = jnp.clip(battery_wh + change_wh, floor_wh, capacity_wh)
-        return after, after
+        # Each instant's stored energy before its step is what the flows read; returning it (not the energy after)
+        # spares a shifted copy of the tile.
+        return jnp.clip(battery_wh + change_wh, floor_wh, capacity_wh), battery_wh
 
     def radiator_step(radiator_k, row):
         load_w, keep = row
@@ -228,8 +229,8 @@ def _budget_scan(
         array_w, illuminated = computed_once(jnp.sign(array_w + 1.0), array_w, illuminated)
         kept = keep[:, None]
         change_wh = jnp.where(kept, power.unclipped_change_wh(p, array_w, illuminated, step_s), 0.0)
-        battery_wh, after_wh = lax.scan(battery_step, battery_in_wh, change_wh)
-        before = power.PowerState(jnp.concatenate([battery_in_wh[None], after_wh[:-1]]), *_NO_RECORDS)
+        battery_wh, before_wh = lax.scan(battery_step, battery_in_wh, change_wh)
+        before = power.PowerState(before_wh, *_NO_RECORDS)
         flow = power.flows(p, before, array_w, illuminated, step_s)
         heat_w = power.heat_w(flow)
         absorbed_w = th.area_m2 * thermal_core.absorbed_w_m2(th.environment, th.emissivity, illuminated)
@@ -244,7 +245,9 @@ def _budget_scan(
         carry = (
             sums,
             battery_wh,
-            jnp.minimum(min_battery_wh, _tile_fold(jnp.minimum, after_wh)),
+            # The lowest energy after each instant: the energies before them (the first is already in the record:
+            # the previous tile's last, or the full battery the record starts from) and the last one after.
+            jnp.minimum(jnp.minimum(min_battery_wh, _tile_fold(jnp.minimum, before_wh)), battery_wh),
             radiator_k,
             jnp.minimum(min_radiator_k, _tile_fold(jnp.minimum, radiator_after_k)),
             jnp.maximum(max_radiator_k, _tile_fold(jnp.maximum, radiator_after_k)),
