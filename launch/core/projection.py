@@ -158,7 +158,7 @@ def age_tables(cohorts, n_years, dtype):
     survive_prev = jnp.where(
         age >= 1.0, curves.retirement_survival(age - 1.0, cohorts.design_life_yr, cohorts.life_sd_yr), 1.0
     )
-    ok = launched & (survive_prev > curves.TINY)
+    ok = launched & (survive_prev > curves.divisor_floor(dtype))
     ratio = jnp.where(ok, survive / jnp.where(ok, survive_prev, 1.0), 1.0)
     ret_frac = jnp.where(launched, 1.0 - jnp.clip(ratio, 0.0, 1.0), 0.0)
     safe_age = jnp.where(launched, age, 0.0)
