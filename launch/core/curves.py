@@ -10,18 +10,16 @@ import jax.numpy as jnp
 
 # Smallest positive value used in where-guards; representable in float32 (min normal ~1.2e-38).
 TINY = 1e-30
+_SQRT3_OVER_PI = 0.5513288954217921  # sd of the standard logistic distribution is pi / sqrt(3)
+# Smallest logistic scale of retirement ages (years): keeps expm1(1/s) finite in float32 (e^88 overflows).
+MIN_RETIREMENT_SCALE_YR = 0.02
 
 
 def divisor_floor(dtype) -> float:
     """Smallest divisor a where-guarded quotient ``x / y`` should accept in ``dtype``: ``TINY``, or more where
-    ``y**2`` would not be a normal number with room to spare (float32: 6e-16), since the quotient's derivative
+    ``y**2`` would not be a normal number with room to spare (float32: 7e-16), since the quotient's derivative
     ``-x / y**2`` overflows to inf there and the guard's zero cotangent then makes NaN."""
     return max(TINY, float(jnp.finfo(dtype).tiny) ** 0.4)
-
-
-_SQRT3_OVER_PI = 0.5513288954217921  # sd of the standard logistic distribution is pi / sqrt(3)
-# Smallest logistic scale of retirement ages (years): keeps expm1(1/s) finite in float32 (e^88 overflows).
-MIN_RETIREMENT_SCALE_YR = 0.02
 
 
 def logistic_ramp(year, start, ceiling, rate, ref_year):
