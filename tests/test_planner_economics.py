@@ -189,3 +189,24 @@ def test_work_started_on_another_thread_keeps_the_callers_64_bit_mode():
             with jax.enable_x64(x64):
                 dtype_of_a_float = yearly_plan._in_callers_x64_mode(lambda: jnp.asarray(1.0).dtype)
             assert pool.submit(dtype_of_a_float).result() == (jnp.float64 if x64 else jnp.float32)
+
+
+def test_the_summary_waits_for_a_sensitivity_computing_elsewhere_last(plan, monkeypatch):
+    """Given its drivers as a function (``plan(executor=)`` passes the gradient's future), the economics summary
+    calls it once, after the IRR search and the lifecycle NPV (which compile and run meanwhile), and returns what
+    it returns with the drivers given."""
+    calls = []
+
+    def recorded(name, function):
+        def run(*args, **kwargs):
+            calls.append(name)
+            return function(*args, **kwargs)
+
+        return run
+
+    drivers = cost_ratio_drivers(plan.model)
+    monkeypatch.setattr(programme, "lifecycle_irr", recorded("irr", programme.lifecycle_irr))
+    monkeypatch.setattr(programme, "lifecycle_npv_usd", recorded("npv", programme.lifecycle_npv_usd))
+    summary = programme.economics_summary(plan.model, plan.table, plan.economics, recorded("drivers", lambda: drivers))
+    assert calls == ["irr", "npv", "drivers"]
+    assert summary == programme.economics_summary(plan.model, plan.table, plan.economics, drivers)

@@ -9,6 +9,8 @@ study year) and the year milestones.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -136,12 +138,16 @@ def cost_ratio_drivers(model: PlanModel) -> pd.DataFrame:
 
 
 def economics_summary(
-    model: PlanModel, table: pd.DataFrame, economics: pd.DataFrame, drivers: pd.DataFrame | None = None
+    model: PlanModel,
+    table: pd.DataFrame,
+    economics: pd.DataFrame,
+    drivers: pd.DataFrame | Callable[[], pd.DataFrame] | None = None,
 ) -> dict:
     """Headline economics of a plan: costs per delivered compute in orbit and on the ground, the parity year, the
     break-even launch price, firm capacity, the programme's NPV, IRR and payback, and the inputs that drive the
     orbit-to-ground cost ratio (exact elasticities; ``drivers``: ``cost_ratio_drivers(model)`` if computed
-    already)."""
+    already, or a function that returns it, called last: a sensitivity still compiling elsewhere is waited for
+    only once everything else is computed)."""
     years = table["year"].to_numpy()
     first, last = int(years[0]), int(years[-1])
     ratio = table["lcoc_ratio"].to_numpy()
@@ -150,7 +156,12 @@ def economics_summary(
     cumulative = table["cumulative_cash_flow_usd"].to_numpy()
     payback = _first_year(years, (cumulative >= 0) & (np.minimum.accumulate(cumulative) < 0))
     irr, irr_note = lifecycle_irr(model)
-    drivers = (cost_ratio_drivers(model) if drivers is None else drivers).head(DRIVERS_LISTED)
+    lifecycle_npv = float(lifecycle_npv_usd(model, [float(model.theta0[model.index(WACC_INPUT)])])[0])
+    if drivers is None:
+        drivers = cost_ratio_drivers(model)
+    elif callable(drivers):
+        drivers = drivers()
+    drivers = drivers.head(DRIVERS_LISTED)
     availability = float(table["compute_availability"].iloc[0])
     firm = float(table["firm_compute_fraction"].iloc[0])
     return {
@@ -183,7 +194,7 @@ def economics_summary(
         "seasonal_dip_revenue_usd_final_year": float(table["seasonal_dip_revenue_usd"].iloc[-1]),
         "revenue_usd_per_gw_yr": float(model.theta0[model.index("economics.revenue_usd_per_gw_yr")]),
         "npv_usd_study_window": float(table["npv_usd"].iloc[-1]),
-        "lifecycle_npv_usd": float(lifecycle_npv_usd(model, [float(model.theta0[model.index(WACC_INPUT)])])[0]),
+        "lifecycle_npv_usd": lifecycle_npv,
         "lifecycle_irr": irr,
         "irr_note": irr_note,
         "payback_year": payback,

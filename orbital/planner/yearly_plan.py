@@ -54,7 +54,7 @@ class Plan:
 
     def _make_summary(self) -> dict:
         started = self._started.get("cost_ratio_drivers")
-        drivers = None if started is None else started.result()
+        drivers = None if started is None else started.result
         t = self.table.set_index("year")
         last = int(t.index[-1])
         peak_year = int(t["gw_launched"].idxmax())
