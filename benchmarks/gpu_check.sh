@@ -5,7 +5,8 @@
 # In order of importance, each step under its own time limit so that a slow one cannot use up the lease: W2 (10^6
 # satellites x 365 days at 60 s, the full budget with its sizing pass, compile included), budget block sizes
 # measured on 10^6 satellites x 1 day, the default scenario's 2035 fleet twin (every satellite), then the budget and
-# scale tests on the GPU backend. About 9 minutes at most: run it with timeout_s=600. Everything printed is also written to $OUT (the device tool brings it back).
+# scale tests on the GPU backend. About 9 minutes at most: run it with timeout_s=600. Everything printed is also
+# written to $OUT (the device tool brings it back).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-/tmp/gpu-check}
@@ -31,5 +32,5 @@ for block in 262144 524288 1048576; do
     step "blocks-$block" 45 python3 benchmarks/budget.py --sats 1000000 --repeats 1 --block-sats "$block"
 done
 step twin-2035 90 python3 benchmarks/twin.py --year 2035 --sample 0 --days 7 --dtype float32
-step tests 90 python3 -m pytest -q -x -p no:cacheprovider tests/test_orbital_budget.py tests/test_orbital_scale.py
+step tests 90 python3 -m pytest -q -x -n 4 -p no:cacheprovider tests/test_orbital_budget.py tests/test_orbital_scale.py
 cat "$OUT/summary.txt"
