@@ -39,6 +39,11 @@ def keep_tables_in(folder) -> None:
         _kept_in.append(Path(folder))
 
 
+def is_keeping() -> bool:
+    """Whether a folder is kept (``keep_tables_in``): lookups read it and stores write it."""
+    return bool(_kept_in)
+
+
 def _path(kind: str, key: str) -> Path | None:
     if not _kept_in:
         return None

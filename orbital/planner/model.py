@@ -50,6 +50,7 @@ from orbital.environment.debris import CollisionEnvironment
 from orbital.environment.parameters import Environment
 from orbital.environment.radiation import DoseTable, RadiationEffects, effects_kernel
 from orbital.environment.solar_cycle import f107_sfu
+from orbital.planner import kept_programs
 from orbital.planner.geometry import Geometry, compute_geometry
 from orbital.planner.inputs import (
     InputLayout,
@@ -504,8 +505,19 @@ class PlanModel:
         return int(year) - self.start_year
 
     def jitted(self, theta) -> dict:
-        """``outputs`` compiled once per model (much faster than op-by-op for tables and single points)."""
-        return _jit_outputs(theta, self.geometry_arrays, *self.static)
+        """``outputs`` compiled once per model (much faster than op-by-op for tables and single points); kept
+        between runs where ``orbital.kept_tables`` keeps a folder (``orbital.planner.kept_programs``)."""
+        return kept_programs.call(
+            "outputs",
+            plan_arrays,
+            self._static_kwargs(),
+            theta,
+            self.geometry_arrays,
+            otherwise=lambda th, geo: _jit_outputs(th, geo, *self.static),
+        )
+
+    def _static_kwargs(self) -> dict:
+        return dict(zip(("layout", "start_year", "n_years", "kw_from_design"), self.static))
 
     def batched(self, thetas, names: tuple | None = None) -> dict:
         """``outputs`` of each row of ``thetas`` (one compiled vmapped call); only ``names`` when given (Monte
@@ -524,7 +536,15 @@ class PlanModel:
         """``(value, gradient)`` of ``metric`` in ``year`` with respect to ``theta`` (default: the scenario's),
         the whole reverse pass compiled once: ~3x faster than tracing it op by op."""
         theta = self.theta0 if theta is None else theta
-        return _jit_value_and_grad(theta, self.geometry_arrays, *self.static, metric, self.year_index(year))
+        index = self.year_index(year)
+        return kept_programs.call(
+            "value_and_grad",
+            _value_and_grad,
+            self._static_kwargs() | {"metric": metric, "index": index},
+            theta,
+            self.geometry_arrays,
+            otherwise=lambda th, geo: _jit_value_and_grad(th, geo, *self.static, metric, index),
+        )
 
     def table(self, theta=None) -> pd.DataFrame:
         """The yearly plan table (``plan.csv``)."""
