@@ -234,11 +234,16 @@ def _budget_scan(
         flow = power.flows(p, before, array_w, illuminated, step_s)
         heat_w = power.heat_w(flow)
         absorbed_w = th.area_m2 * thermal_core.absorbed_w_m2(th.environment, th.emissivity, illuminated)
-        radiator_k, radiator_after_k = lax.scan(radiator_step, radiator_k, (heat_w + absorbed_w, keep))
-        increments = (flow.array_w, flow.load_w, flow.compute_w, flow.loss_w, flow.curtailed_w)
+        radiator_load_w = heat_w + absorbed_w
+        radiator_k, radiator_after_k = lax.scan(radiator_step, radiator_k, (radiator_load_w, keep))
+        # The load is not summed: the chunk's energy balance gives it (below), one pass over the tile fewer.
+        increments = (flow.array_w, flow.compute_w, flow.loss_w, flow.curtailed_w)
         sums = tuple(total + _tile_fold(jnp.add, jnp.where(kept, w * hours, 0.0)) for total, w in zip(sums, increments))
         # A padded instant leaves the battery and radiator as they were, so folding it changes no extreme.
-        chip_k = jnp.where(kept, radiator_after_k + heat_w * th.thermal_resistance_k_w, -jnp.inf)
+        # The heat read back from the radiator's stored load: the flows are not computed again for it.
+        chip_k = jnp.where(
+            kept, radiator_after_k + (radiator_load_w - absorbed_w) * th.thermal_resistance_k_w, -jnp.inf
+        )
         if fold_illumination:
             for k in range(TILE_STEPS):
                 lit = stats.step(lit, illuminated[k], days[k], keep[k])
@@ -265,7 +270,12 @@ def _budget_scan(
         else None
     )
     start = (
-        (jnp.zeros_like(energy.array_wh), energy.load_wh, energy.compute_wh, energy.loss_wh, energy.curtailed_wh),
+        (
+            jnp.zeros_like(energy.array_wh),
+            jnp.zeros_like(energy.compute_wh),
+            jnp.zeros_like(energy.loss_wh),
+            jnp.zeros_like(energy.curtailed_wh),
+        ),
         energy.battery_wh,
         energy.min_battery_wh,
         thermal.radiator_temperature_k,
@@ -278,19 +288,23 @@ def _budget_scan(
     tiles = (jax.tree.map(tiled, steps), tiled(flux_factor), tiled(age_years), tiled(valid, False), days)
     carry, fleet_w = lax.scan(body, start, tiles)
     sums, battery_wh, min_battery_wh, radiator_k, min_radiator_k, max_radiator_k, max_chip_k, lit = carry
+    array_wh, compute_wh, loss_wh, curtailed_wh = sums
+    # The chunk's energy balance (orbital.core.power): array = load + stored + loss + curtailed, summed over its
+    # steps; padded steps add nothing to any term.
+    load_wh = array_wh - loss_wh - curtailed_wh - (battery_wh - energy.battery_wh)
     if fold_illumination:
         lit = lit._replace(sunlit_sum=state.illumination.sunlit_sum + lit.sunlit_sum)
     new_state = BudgetState(
         energy._replace(
             battery_wh=battery_wh,
             min_battery_wh=min_battery_wh,
-            # The chunk's array energy is summed from zero and added once: float32 then rounds like a chunk-sized
+            # The chunk's energies are summed from zero and added once: float32 then rounds like a chunk-sized
             # sum rather than a window-sized one.
-            array_wh=energy.array_wh + sums[0],
-            load_wh=sums[1],
-            compute_wh=sums[2],
-            loss_wh=sums[3],
-            curtailed_wh=sums[4],
+            array_wh=energy.array_wh + array_wh,
+            load_wh=energy.load_wh + load_wh,
+            compute_wh=energy.compute_wh + compute_wh,
+            loss_wh=energy.loss_wh + loss_wh,
+            curtailed_wh=energy.curtailed_wh + curtailed_wh,
         ),
         thermal._replace(
             radiator_temperature_k=radiator_k,
