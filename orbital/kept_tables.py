@@ -1,7 +1,7 @@
 """Host-side tables kept between runs in a folder that a program names: the ``orbital`` commands keep the NRLMSIS
-density tables, the altitude trade and the plan's exported programs (``orbital.planner.kept_programs``) there, so
-that a second run does not build them again. The library itself writes nothing to disk: until
-``keep_tables_in(folder)`` is called every lookup misses and every store is skipped.
+density tables built at run time, the altitude trade and the plan's exported programs
+(``orbital.planner.kept_programs``) there, so that a second run does not build them again. The library itself writes
+nothing to disk: until ``keep_tables_in(folder)`` is called every lookup misses and every store is skipped.
 
 Each file is named by a digest of everything its content depends on (the caller's key). A table computed by this
 package's own code also carries ``code_digest()``: every file of the installed ``orbital``, ``launch`` and

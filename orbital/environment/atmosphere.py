@@ -16,15 +16,22 @@ than over the equator, is not followed. F10.7 is both the daily and the 81-day v
 day-to-day flux), Ap the daily value. The F10.7 and Ap are always passed to pymsis, so it never reads or downloads
 its index files.
 
-The table (log density on an altitude x F10.7 x Ap grid) is built at run time in a second or two per inclination
-and kept in memory (``functools.lru_cache``). The library writes nothing to disk; a program that owns its process
-(the ``orbital`` commands) may also keep the tables between runs in a folder it names
+The table (log density on an altitude x F10.7 x Ap grid) on the default grid, or on some of its altitudes, is
+read from a table shipped with the package (``DENSITY_GRID_FILE``: NRLMSIS 2.1 through pymsis at every 5 degrees of
+inclination from 0 to 90, written by ``write_density_grid``) and interpolated in inclination: building it from pymsis
+took 1.1-1.3 s per inclination, on every first run. An orbit of inclination i passes through the same latitudes as
+one of 180 - i (and of -i), so the nodes cover every inclination; between them the log density is interpolated by
+four-point Lagrange polynomials, within 0.02 % of the table NRLMSIS gives at the inclination itself (checked
+against tables every 2.5 degrees). A table on another grid is built from pymsis at run time. Tables are kept in
+memory (``functools.lru_cache``); the library writes nothing to disk, and a program that owns its process (the
+``orbital`` commands) may also keep the built ones between runs in a folder it names
 (``orbital.kept_tables.keep_tables_in``).
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import math
 from typing import NamedTuple
 
@@ -34,13 +41,16 @@ import numpy as np
 import pymsis
 
 from launch.validation import check_range
-from orbital import kept_tables
+from orbital import data, kept_tables
 from orbital.core import atmosphere as core
 
 N_ARG_LATITUDE = 4
 N_LONGITUDE = 4
 SEASON_DAYS = ("2025-02-04", "2025-05-06", "2025-08-05", "2025-11-04")
 MSIS_VERSION = 2.1
+DENSITY_GRID_FILE = "msis21-orbit-average-density.npz"
+# The shipped table's inclinations (deg), evenly spaced: enough for every inclination (see the module docstring).
+SHIPPED_INCLINATIONS_DEG = tuple(float(x) for x in np.arange(0.0, 90.1, 5.0))
 
 
 class DensityGrid(NamedTuple):
@@ -124,17 +134,102 @@ def orbit_average_density_kg_m3(altitude_km, f107_sfu, ap, inclination_deg=53.0)
     return values.reshape(altitude_km.shape)
 
 
+def _msis_log_density(inclination_deg: float, grid: DensityGrid) -> np.ndarray:
+    """NRLMSIS's orbit-averaged log density on ``grid``: shape (n_alt, n_f107, n_ap)."""
+    f107, ap = np.meshgrid(np.asarray(grid.f107_sfu), np.asarray(grid.ap), indexing="ij")
+    rho = _msis_mean(grid.altitude_km, f107.ravel(), ap.ravel(), inclination_deg)  # (n_f * n_ap, n_alt)
+    return np.log(rho).reshape(len(grid.f107_sfu), len(grid.ap), len(grid.altitude_km)).transpose(2, 0, 1)
+
+
 @functools.lru_cache(maxsize=32)
 def _table(inclination_deg: float, grid: DensityGrid) -> core.DensityTable:
-    log_rho = _stored_log_density(inclination_deg, grid)
-    if log_rho is None:
-        f107, ap = np.meshgrid(np.asarray(grid.f107_sfu), np.asarray(grid.ap), indexing="ij")
-        rho = _msis_mean(grid.altitude_km, f107.ravel(), ap.ravel(), inclination_deg)  # (n_f * n_ap, n_alt)
-        log_rho = np.log(rho).reshape(len(grid.f107_sfu), len(grid.ap), len(grid.altitude_km)).transpose(2, 0, 1)
-        _store_log_density(inclination_deg, grid, log_rho)
+    shipped = _shipped_grid()
+    rows = None if shipped is None else _default_grid_rows(grid)
+    if rows is not None:
+        log_rho = _between_inclinations(shipped[0], shipped[1][:, rows], inclination_deg)
+    else:
+        log_rho = _stored_log_density(inclination_deg, grid)
+        if log_rho is None:
+            log_rho = _msis_log_density(inclination_deg, grid)
+            _store_log_density(inclination_deg, grid, log_rho)
     return core.DensityTable(
         np.asarray(grid.altitude_km), np.asarray(grid.f107_sfu), np.asarray(grid.ap), np.ascontiguousarray(log_rho)
     )
+
+
+# --- the shipped table (the default grid at SHIPPED_INCLINATIONS_DEG) --------------------------------------
+def _sampling() -> dict:
+    """What the orbit average is besides the grid: written into the shipped file, compared when it is read."""
+    return {
+        "msis_version": MSIS_VERSION,
+        "n_arg_latitude": N_ARG_LATITUDE,
+        "n_longitude": N_LONGITUDE,
+        "season_days": list(SEASON_DAYS),
+    }
+
+
+def write_density_grid(path) -> None:
+    """Evaluate NRLMSIS 2.1 (pymsis) orbit averages on the default grid at every shipped inclination and write the
+    compressed table to ``path`` (log density as float32: 2e-6 relative in density)."""
+    log_rho = np.stack([_msis_log_density(i, DEFAULT_GRID) for i in SHIPPED_INCLINATIONS_DEG])
+    provenance = _sampling() | {
+        "model": f"NRLMSIS {MSIS_VERSION} via pymsis {pymsis.__version__}",
+        "value": "natural log of the orbit-averaged total mass density, kg/m^3",
+    }
+    np.savez_compressed(
+        path,
+        log_density=log_rho.astype(np.float32),
+        inclination_deg=np.asarray(SHIPPED_INCLINATIONS_DEG),
+        altitude_km=np.asarray(DEFAULT_GRID.altitude_km),
+        f107_sfu=np.asarray(DEFAULT_GRID.f107_sfu),
+        ap=np.asarray(DEFAULT_GRID.ap),
+        provenance=json.dumps(provenance),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped_grid() -> tuple[np.ndarray, np.ndarray] | None:
+    """(inclination nodes, log density (n_incl, n_alt, n_f107, n_ap)) from the shipped file, or None when it was
+    written for another grid or orbit average than this code's (then the tables are built from pymsis)."""
+    with np.load(data.path(DENSITY_GRID_FILE)) as stored:
+        raw = {key: stored[key] for key in stored.files}
+    axes = ("altitude_km", "f107_sfu", "ap")
+    provenance = json.loads(str(raw["provenance"]))
+    nodes = raw["inclination_deg"]
+    if not (
+        all(np.array_equal(raw[axis], np.asarray(getattr(DEFAULT_GRID, axis))) for axis in axes)
+        and all(provenance.get(key) == value for key, value in _sampling().items())
+        and np.array_equal(nodes, np.asarray(SHIPPED_INCLINATIONS_DEG))
+    ):
+        return None
+    return nodes, raw["log_density"].astype(np.float64)
+
+
+def _default_grid_rows(grid: DensityGrid) -> np.ndarray | None:
+    """The default grid's altitude rows that make ``grid`` when it is the default grid's F10.7 and Ap over some of
+    its altitudes (the planner cuts the grid just above its highest shell); else None."""
+    altitudes = np.asarray(DEFAULT_GRID.altitude_km)
+    rows = np.searchsorted(altitudes, np.asarray(grid.altitude_km))
+    if grid.f107_sfu != DEFAULT_GRID.f107_sfu or grid.ap != DEFAULT_GRID.ap or np.any(rows >= altitudes.size):
+        return None
+    return rows if np.array_equal(altitudes[rows], np.asarray(grid.altitude_km)) else None
+
+
+def _between_inclinations(nodes_deg: np.ndarray, log_density: np.ndarray, inclination_deg: float) -> np.ndarray:
+    """The log-density table at ``inclination_deg`` from evenly spaced nodes over 0-90 deg: four-point Lagrange
+    interpolation, the nodes mirrored about 0 and 90 deg (i, -i and 180 - i are the same orbit average)."""
+    folded = min(inclination_deg, 180.0 - inclination_deg)
+    step, last = nodes_deg[1] - nodes_deg[0], len(nodes_deg) - 1
+    k = min(int(folded // step), last - 1)
+    t = folded / step - k
+    weights = (
+        -t * (t - 1) * (t - 2) / 6,
+        (t + 1) * (t - 1) * (t - 2) / 2,
+        -(t + 1) * t * (t - 2) / 2,
+        (t + 1) * t * (t - 1) / 6,
+    )
+    mirrored = [abs(j) if j <= last else 2 * last - j for j in range(k - 1, k + 3)]
+    return sum(w * log_density[j] for w, j in zip(weights, mirrored))
 
 
 # --- tables kept between runs (only where a program asks for it: ``orbital.kept_tables``) ---------------------
@@ -201,3 +296,4 @@ def life_mean_density_kg_m3(altitudes_km, f107_sfu, ap, inclination_deg=53.0) ->
 def clear_tables() -> None:
     """Forget the tables kept in memory (benchmarks time a cold build)."""
     _table.cache_clear()
+    _shipped_grid.cache_clear()
