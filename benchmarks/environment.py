@@ -65,10 +65,15 @@ def environment_off(tables: bool = False, trade_plot: bool = False):
     if tables:
         geometry.density_tables = _stand_in_tables
     if trade_plot:
-        import matplotlib.figure
+
+        def empty_plot(trade, title=""):
+            # matplotlib imported where the command imports it (when it draws), not before the run starts.
+            import matplotlib.figure
+
+            return matplotlib.figure.Figure()
 
         environment_trade.altitude_trade = lambda scenario: None
-        plots.plot_altitude_trade = lambda trade, title="": matplotlib.figure.Figure()
+        plots.plot_altitude_trade = empty_plot
     try:
         yield
     finally:
