@@ -266,6 +266,21 @@ def test_altitude_trade_and_its_plot():
         altitude_trade(scenario, [250.0, 500.0])
 
 
+@pytest.mark.parametrize("shell_index", [0, 1])
+def test_altitude_trade_at_the_shells_altitude_breathes_the_plans_air(shell_index):
+    """The trade reads the plan's density tables at each altitude's own inclination (the sun-synchronous shell's
+    too) and averages them over the same design-life F10.7: at the shell's own altitude its density is the plan's
+    shells.csv value."""
+    from orbital.planner.environment_trade import altitude_trade
+
+    scenario = planner.load_scenario("ai1-100gw").with_changes(study={"geometry_days": 2, "sample_sats_per_shell": 2})
+    altitude = scenario.shells[shell_index].altitude_km
+    trade = altitude_trade(scenario, [altitude - 150.0, altitude, altitude + 200.0], shell_index=shell_index)
+    plan_density = planner.PlanModel.from_scenario(scenario).shells_table()["density_kg_m3"].iloc[shell_index]
+    np.testing.assert_allclose(trade["density_kg_m3"].iloc[1], plan_density, rtol=1e-12, atol=0)
+    assert np.all(np.diff(trade["density_kg_m3"]) < 0)
+
+
 def test_altitude_trades_compiled_eclipse_closed_forms_equal_the_public_functions():
     from orbital import geometry as closed_forms
     from orbital.planner import environment_trade

@@ -283,16 +283,6 @@ def at_altitudes(table: core.DensityTable, altitudes_km) -> np.ndarray:
     return (1.0 - w) * values[i] + w * values[i + 1]
 
 
-def life_mean_density_kg_m3(altitudes_km, f107_sfu, ap, inclination_deg=53.0) -> np.ndarray:
-    """NRLMSIS orbit averages at ``altitudes_km``, averaged over the F10.7 values ``f107_sfu`` (e.g. the months of
-    a satellite's life) at one ``ap``: one direct evaluation, no table (for a profile at a few activity levels)."""
-    altitudes_km = np.asarray(altitudes_km, float)
-    f107 = np.atleast_1d(np.asarray(f107_sfu, float))
-    _check(altitudes_km, f107, ap, DEFAULT_GRID)
-    rho = _msis_mean(altitudes_km, f107, np.full(f107.shape, float(ap)), _check_inclination(inclination_deg))
-    return rho.mean(axis=0).astype(float)
-
-
 def clear_tables() -> None:
     """Forget the tables kept in memory (benchmarks time a cold build)."""
     _table.cache_clear()

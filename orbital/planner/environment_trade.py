@@ -4,10 +4,11 @@ and kW/t against altitude.
 For each altitude, the scenario's shell (``shell_index``; a sun-synchronous shell keeps its local time and takes
 the inclination of that altitude) is sampled as the plan samples it; its beta angle once a day over the geometry
 window gives the eclipse fraction and the longest eclipse in Earth's cylindrical shadow (closed forms) and the
-arrays' projection onto the velocity. The air is NRLMSIS 2.1 averaged over the orbit at the base shell's
-inclination, at the solar cycle's monthly F10.7 over the design life from the study's start year; the mass
-roll-up (``orbital.design.mass_breakdown``) uses its mean density, the natural lifetime (drag alone, from the
-altitude to re-entry) the same life-mean density profile.
+arrays' projection onto the velocity. The air is the plan's: NRLMSIS 2.1's orbit average at each altitude's own
+inclination (``orbital.environment.atmosphere``'s tables), averaged over the solar cycle's monthly F10.7 over the
+design life from the study's start year, so that at the shell's own altitude it is the plan's density; the mass
+roll-up (``orbital.design.mass_breakdown``) uses it, and the natural lifetime (drag alone, from the altitude to
+re-entry) the same life-mean density profile below the altitude.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from astropy.time import Time, TimeDelta
 
 from orbital import kept_tables
+from orbital.core import atmosphere as atmosphere_core
 from orbital.core import debris as debris_core
 from orbital.core import drag
 from orbital.core import geometry as geometry_core
@@ -32,9 +34,9 @@ from orbital.fleet import Fleet
 from orbital.lighting import beta_angle_deg
 from orbital.planner.fleets import representative_shells
 from orbital.planner.geometry import RADIATION_SOLAR_MAX_WEIGHT, ram_factor
+from orbital.planner.model import LIFE_SAMPLES
 
 DEFAULT_ALTITUDES_KM = tuple(float(h) for h in np.arange(400.0, 1201.0, 100.0))
-LIFE_SAMPLES = 12
 PROFILE_STEP_KM = 5.0
 
 # The trade's columns, in order.
@@ -133,14 +135,28 @@ def _trade_table(scenario, altitudes: np.ndarray) -> pd.DataFrame:
     design = scenario.satellite_design()
     env = _environment(scenario)
     life = study.start_year + design.design_life_years * (np.arange(LIFE_SAMPLES) + 0.5) / LIFE_SAMPLES
-    with jax.enable_x64(True):
-        f107 = np.clip(np.asarray(_f107_sfu(jnp.asarray(life), env.solar_cycle()), float), 60.0, 360.0)
     profile_km = np.arange(
         drag.REENTRY_ALTITUDE_KM - PROFILE_STEP_KM, altitudes.max() + PROFILE_STEP_KM, PROFILE_STEP_KM
     )
-    inclination = float(fleet.elements.inclination_rad[0]) * 180.0 / np.pi if fleet.elements is not None else 53.0
-    rho = atmosphere.life_mean_density_kg_m3(profile_km, f107, env.ap, inclination)
-    density = np.exp(np.interp(altitudes, profile_km, np.log(rho)))
+    # Each altitude's own inclination (a sun-synchronous shell's changes with its altitude), which a derelict keeps
+    # as it decays through the profile below it.
+    inclinations = np.rad2deg([float(fleet.elements.inclination_rad[np.argmax(m)]) for m in per_shell])
+    grid = atmosphere.DEFAULT_GRID
+    profiles = np.stack([atmosphere.at_altitudes(atmosphere.density_table(i), profile_km) for i in inclinations])
+    with jax.enable_x64(True):
+        log_rho = np.log(
+            np.asarray(
+                _life_mean_density(
+                    jnp.asarray(life, float),
+                    env.solar_cycle(),
+                    jnp.asarray(profiles),
+                    *(jnp.asarray(axis, float) for axis in (grid.f107_sfu, grid.ap)),
+                    float(env.ap),
+                ),
+                float,
+            )
+        )  # (altitudes, profile heights)
+    density = np.exp([np.interp(h, profile_km, profile) for h, profile in zip(altitudes, log_rho)])
     with jax.enable_x64(True):  # one compiled roll-up for every altitude (op by op it compiled each operation)
         m = jax.tree.map(
             np.asarray, _roll_up(design, *(jnp.asarray(x, float) for x in (longest, altitudes, density, ram)))
@@ -148,7 +164,7 @@ def _trade_table(scenario, altitudes: np.ndarray) -> pd.DataFrame:
     with jax.enable_x64(True):
         unit_lifetime_s = np.asarray(
             _unit_lifetimes_s(
-                *(jnp.asarray(x, float) for x in (altitudes, profile_km, np.log(rho), design.drag_coefficient))
+                *(jnp.asarray(x, float) for x in (altitudes, profile_km, log_rho, design.drag_coefficient))
             ),
             float,
         )
@@ -165,23 +181,24 @@ def _trade_table(scenario, altitudes: np.ndarray) -> pd.DataFrame:
         mass_kg=np.asarray(m.total_kg),
         kw_per_tonne=np.asarray(m.kw_per_tonne),
         **collision_risk(scenario, altitudes, np.asarray(m.total_kg)),
-        dose_rad_per_yr=trapped_dose(scenario, design, altitudes, inclination),
+        dose_rad_per_yr=trapped_dose(scenario, design, altitudes, inclinations),
     )
     return pd.DataFrame(rows)
 
 
-def trapped_dose(scenario, design, altitudes_km, inclination_deg) -> np.ndarray:
-    """Per altitude: rad(Si)/yr behind the design's structure and added shielding, with the scenario's
-    ``[radiation]`` inputs, at the plan's mid-cycle blend of AE8/AP8 (``geometry.RADIATION_SOLAR_MAX_WEIGHT``)."""
+def trapped_dose(scenario, design, altitudes_km, inclinations_deg) -> np.ndarray:
+    """Per altitude (at its inclination in ``inclinations_deg``): rad(Si)/yr behind the design's structure and added
+    shielding, with the scenario's ``[radiation]`` inputs, at the plan's mid-cycle blend of AE8/AP8
+    (``geometry.RADIATION_SOLAR_MAX_WEIGHT``)."""
     section = getattr(scenario, "radiation", None)
     params = radiation.RadiationEffects(**({} if section is None else section.model_dump(exclude_none=True)))
     thickness_mm = radiation.check_thickness_mm(design.structure_shielding_mm_al + design.compute_shielding_mm_al)
     low, high = radiation.table_altitude_range_km()
     tables = [
         radiation.dose_table(
-            radiation.shell_radiation(min(max(h, low), high), inclination_deg, weight=RADIATION_SOLAR_MAX_WEIGHT)
+            radiation.shell_radiation(min(max(h, low), high), float(i), weight=RADIATION_SOLAR_MAX_WEIGHT)
         )
-        for h in altitudes_km
+        for h, i in zip(altitudes_km, inclinations_deg)
     ]
     stacked = jax.tree.map(lambda *nodes: np.stack(nodes), *tables)
     with jax.enable_x64(True):  # one compiled call for every altitude
@@ -223,7 +240,13 @@ def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
     return {name: np.asarray(value, float) for name, value in columns.items()}
 
 
-_f107_sfu = quick_jit(f107_sfu)
+@quick_jit
+def _life_mean_density(life_years, cycle, log_density, f107_grid, ap_grid, ap):
+    """The density (kg/m^3) of ``log_density``'s tables (..., n_f107, n_ap), already at fixed heights, averaged
+    over the solar cycle's F10.7 at ``life_years``: as the plan model averages its shells' density."""
+    f107 = f107_sfu(life_years, cycle)
+    at_activity = jax.vmap(atmosphere_core.log_density_at_activity, in_axes=(None, None, None, 0, None))
+    return jnp.mean(jnp.exp(at_activity(log_density, f107_grid, ap_grid, f107, ap)), axis=0)
 
 
 @quick_jit
@@ -237,16 +260,17 @@ def _cylindrical_eclipse(altitude_km, beta_deg):
 
 
 @quick_jit
-def _unit_lifetimes_s(altitudes_km, profile_km, log_density_profile, drag_coefficient):
-    """Per altitude: the natural decay time (s) to re-entry of a satellite with m / A = 1 kg/m^2 through the life-mean
-    density profile (log-linear between its points), midpoint rule over ``drag.decay_heights_km``'s steps."""
+def _unit_lifetimes_s(altitudes_km, profile_km, log_density_profiles, drag_coefficient):
+    """Per altitude: the natural decay time (s) to re-entry of a satellite with m / A = 1 kg/m^2 through its own
+    life-mean density profile (log-linear between its points), midpoint rule over ``drag.decay_heights_km``'s
+    steps."""
 
-    def one(altitude_km):
+    def one(altitude_km, log_density_profile):
         heights, step = drag.decay_heights_km(altitude_km)
         density = jnp.exp(jnp.interp(heights, profile_km, log_density_profile))
         return drag.decay_time_s(density, heights, step, drag_coefficient, 1.0, 1.0)
 
-    return jax.vmap(one)(altitudes_km)
+    return jax.vmap(one)(altitudes_km, log_density_profiles)
 
 
 @quick_jit
