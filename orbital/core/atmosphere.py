@@ -7,6 +7,7 @@ extrapolates silently for a caller who went through them.
 
 from typing import NamedTuple
 
+import jax
 import jax.numpy as jnp
 
 
@@ -58,3 +59,10 @@ def log_density_at_activity(values, f107_grid, ap_grid, f107_sfu, ap):
         + wj * (1.0 - wk) * values[..., j + 1, k]
         + wj * wk * values[..., j + 1, k + 1]
     )
+
+
+def mean_density_over_activity(values, f107_grid, ap_grid, f107_samples_sfu, ap):
+    """Density (kg/m^3) of ``values`` (..., n_f107, n_ap: log density already at fixed altitudes) averaged over the
+    F10.7 values ``f107_samples_sfu`` (n,) at one ``ap``: e.g. over the months of a satellite's design life."""
+    at_activity = jax.vmap(log_density_at_activity, in_axes=(None, None, None, 0, None))
+    return jnp.mean(jnp.exp(at_activity(values, f107_grid, ap_grid, f107_samples_sfu, ap)), axis=0)

@@ -244,9 +244,7 @@ def collision_risk(scenario, altitudes_km, mass_kg) -> dict:
 def _life_mean_density(life_years, cycle, log_density, f107_grid, ap_grid, ap):
     """The density (kg/m^3) of ``log_density``'s tables (..., n_f107, n_ap), already at fixed heights, averaged
     over the solar cycle's F10.7 at ``life_years``: as the plan model averages its shells' density."""
-    f107 = f107_sfu(life_years, cycle)
-    at_activity = jax.vmap(atmosphere_core.log_density_at_activity, in_axes=(None, None, None, 0, None))
-    return jnp.mean(jnp.exp(at_activity(log_density, f107_grid, ap_grid, f107, ap)), axis=0)
+    return atmosphere_core.mean_density_over_activity(log_density, f107_grid, ap_grid, f107_sfu(life_years, cycle), ap)
 
 
 @quick_jit

@@ -190,7 +190,9 @@ def plan_of_tree(tree, dtype, geo: dict, layout: InputLayout, start_year: int, n
 
     # Station keeping over the design life at the solar cycle's conditions from the first launch year on.
     life_years = start_year + design.design_life_years * (jnp.arange(LIFE_SAMPLES) + 0.5) / LIFE_SAMPLES
-    life_density = jnp.mean(jax.vmap(shell_density)(f107_sfu(life_years, cycle)), axis=0)
+    life_density = atmosphere_core.mean_density_over_activity(
+        geo["log_density_shell"], geo["density_f107_sfu"], geo["density_ap"], f107_sfu(life_years, cycle), env.ap
+    )
     mass = jax.vmap(design_module.mass_breakdown, in_axes=(None, 0, 0, 0, 0, 0, 0, 0))(
         design,
         geo["worst_eclipse_min"],
